@@ -1,0 +1,1 @@
+export { type Runnable, sleep } from './runnable.js';
