@@ -49,7 +49,8 @@ export class Watcher implements Watch, AsyncIterator<WatchEvent> {
   offer(events: readonly WatchEvent[]): void {
     if (this.closed || this.failure) return;
     for (const ev of events) {
-      if (!ev.key.startsWith(this.prefix)) continue;
+      // A watch may start in the future (etcd allows it): events before its start are not its.
+      if (ev.modRevision < this.init.fromRevision || !ev.key.startsWith(this.prefix)) continue;
       if (this.waiting && this.historyDone() && this.head === this.queue.length) {
         this.deliver(ev);
         continue;

@@ -251,6 +251,21 @@ export function runConformance(name: string, open: BackendFactory): void {
       assert.equal(ev!.modRevision, (await live).modRevision);
     });
 
+    it('starts a watch at a future revision without the events before it', async () => {
+      const p = ns();
+      const from = (await s.currentRevision()) + 3;
+      const w = s.watch(p, from);
+      const kvs = [];
+      for (let i = 0; i < 4; i++) kvs.push(await s.create(`${p}k${i}`, enc(String(i))));
+      const evs = await take(w[Symbol.asyncIterator](), 2);
+      w.close();
+      assert.deepEqual(
+        evs.map((e) => e.modRevision),
+        [from, from + 1],
+      );
+      assert.equal(evs[0]!.key, kvs[2]!.key);
+    });
+
     it('ends a watch when its signal aborts', async () => {
       const ac = new AbortController();
       const w = s.watch(ns(), undefined, { signal: ac.signal });

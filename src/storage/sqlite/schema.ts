@@ -35,13 +35,21 @@ CREATE TABLE kv_log (
 
 /** Refuses, before SQLite touches it, a file that is not an SQLite database at all. */
 export function checkFileHeader(file: string): void {
-  if (!existsSync(file) || statSync(file).size === 0) return;
+  if (!existsSync(file)) return;
   const header = Buffer.alloc(16);
-  const fd = openSync(file, 'r');
   try {
-    readSync(fd, header, 0, 16, 0);
-  } finally {
-    closeSync(fd);
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new StoreOpenError(file, 'not a regular file');
+    // SQLite itself starts an empty file as a new database: that is how a fresh store begins.
+    if (stat.size === 0) return;
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, header, 0, 16, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw e instanceof StoreOpenError ? e : new StoreOpenError(file, oneLine(e));
   }
   if (header.toString('latin1') !== SQLITE_MAGIC) {
     throw new StoreOpenError(file, 'not an SQLite database (corrupt, or a file of another kind); nothing was changed');

@@ -39,6 +39,10 @@ export class SqliteEngine implements Engine {
     checkFileHeader(file);
     try {
       mkdirSync(dirname(file), { recursive: true });
+    } catch (e) {
+      throw new StoreOpenError(file, `cannot create its folder ${dirname(file)}: ${oneLine(e)}`);
+    }
+    try {
       this.db = new Database(file);
     } catch (e) {
       throw new StoreOpenError(file, oneLine(e));
