@@ -1,5 +1,5 @@
 // The SQLite "ceiling": how fast better-sqlite3 itself inserts the rows the SQLite backend
-// writes for a create (one kv_log row plus an upsert into kv_current), in a fresh file with the
+// writes for a create (one kv_log row), in a fresh file with the
 // engine's settings (WAL, synchronous=FULL), with the rows grouped into transactions the way the
 // backend's group commit groups concurrent writers. No validation, no promises, no watch fan-out.
 
@@ -28,11 +28,7 @@ export function measureCeiling(dir: string, cfg: BenchConfig): CeilingFigures {
     db.pragma('cache_size = -65536');
     db.pragma('journal_size_limit = 67108864');
     const insertLog = db.prepare(
-      `INSERT INTO kv_log (revision, key, deleted, create_revision, value, prev_create_revision, prev_mod_revision, prev_value)
-       VALUES (?, ?, 0, ?, ?, NULL, NULL, NULL)`,
-    );
-    const putCurrent = db.prepare(
-      'INSERT OR REPLACE INTO kv_current (key, create_revision, mod_revision, value) VALUES (?, ?, ?, ?)',
+      `INSERT INTO kv_log (revision, key, deleted, create_revision, prev_revision, value) VALUES (?, ?, 0, ?, NULL, ?)`,
     );
     const vals = values(cfg.writeValueBytes);
     let revision = 0;
@@ -45,7 +41,6 @@ export function measureCeiling(dir: string, cfg: BenchConfig): CeilingFigures {
         const key = writeKey(writers, w, seq, warmup);
         const value = vals[(w + seq) % VALUE_VARIANTS]!;
         insertLog.run(rev, key, rev, value);
-        putCurrent.run(key, rev, rev, value);
       }
     });
     const run = (writers: number): Rate => {

@@ -16,6 +16,8 @@ export interface BackendFigures {
   list: ListResultFigures;
   watch: WatchFigures;
   ceiling?: CeilingFigures;
+  /** SQLite: time to open the store holding the listed keys again (it loads them into memory). */
+  reopenMs?: number;
 }
 
 export const TARGETS = {
@@ -55,6 +57,9 @@ export function backendTable(f: BackendFigures, cfg: BenchConfig): string {
       `${fmtInt(f.watch.deliveries)} deliveries in ${fmtMs(f.watch.ms)} (writes acknowledged after ${fmtMs(f.watch.writesMs)})`,
     ),
   ];
+  if (f.reopenMs !== undefined) {
+    lines.push(row(`reopen with ${fmtInt(f.list.keys)} keys (loads them into memory)`, fmtMs(f.reopenMs)));
+  }
   if (f.ceiling) {
     const c = f.ceiling;
     lines.push(

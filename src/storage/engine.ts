@@ -1,8 +1,8 @@
-// The physical layer under the log-structured backend (log-backend.ts). An engine keeps two
-// things: the current value of every key, and a log with one entry per revision that also holds
-// the value the key had before. The log is what watches replay and what lets a list read at an
-// older revision: a key's state at revision R is the "before" of its first change after R.
-// Engines are synchronous; the backend groups writes into transactions (group commit).
+// The durable layer under the log-structured backend (log-backend.ts). An engine is a log with one
+// entry per revision; each entry knows the entry it replaced, so a key's state at revision R is
+// the "before" of its first change after R. The newest state of every key is kept in memory by
+// the backend (as etcd keeps its key index, and kube-apiserver its watch cache), loaded from the
+// engine at start. Engines are synchronous; the backend groups writes into transactions.
 
 export interface StoredRow {
   key: string;
@@ -31,9 +31,8 @@ export interface EngineState {
 
 export interface Engine {
   loadState(): EngineState;
-  getCurrent(key: string): StoredRow | undefined;
-  /** Current rows with start <= key < end, in key order. */
-  scanCurrent(start: string, end: string): Iterable<StoredRow>;
+  /** The newest row of every live key, in any order (read once, at start). */
+  loadCurrent(): Iterable<StoredRow>;
   /**
    * For each key in [start, end) changed after `revision`, the row it held at `revision`
    * (undefined: it did not exist then), taken from its first log entry after `revision`.
@@ -43,10 +42,13 @@ export interface Engine {
   readLog(from: number, to: number, start: string, end: string, limit: number): LogEntry[];
   /** Runs fn atomically and durably: all of its appends are kept, or none. */
   transaction(fn: () => void): void;
-  /** Appends a log entry and applies it to the current rows. */
   append(entry: LogEntry): void;
   setCompactRevision(revision: number): void;
-  /** Deletes up to `maxEntries` log entries older than `revision`; returns how many it deleted. */
-  deleteLogBefore(revision: number, maxEntries: number): number;
+  /**
+   * One step of forgetting history before `revision`: entries that neither hold a key's newest
+   * state nor the "before" of a kept entry. Returns how many revisions the step covered; the
+   * step is repeated until it covers fewer than `maxRevisions`.
+   */
+  compactStep(revision: number, maxRevisions: number): number;
   close(): void;
 }

@@ -1,3 +1,4 @@
+import type { CurrentIndex } from './current-index.js';
 import type { Engine, StoredRow } from './engine.js';
 
 interface ListRange {
@@ -14,7 +15,11 @@ interface ListRange {
  * then put back to its state at `revision` (keys created since drop out, keys deleted since come
  * back). Stops after `limit` rows and returns the key to continue from.
  */
-export function listAtRevision(engine: Engine, range: ListRange): { rows: StoredRow[]; nextKey?: string } {
+export function listAtRevision(
+  current: CurrentIndex,
+  engine: Engine,
+  range: ListRange,
+): { rows: StoredRow[]; nextKey?: string } {
   const rows: StoredRow[] = [];
   const changed = range.latest
     ? new Map<string, StoredRow | undefined>()
@@ -28,7 +33,7 @@ export function listAtRevision(engine: Engine, range: ListRange): { rows: Stored
     return true;
   };
   let nextKey: string | undefined;
-  outer: for (const row of engine.scanCurrent(range.start, range.end)) {
+  outer: for (const row of current.scan(range.start, range.end)) {
     while (r < restored.length && restored[r]! < row.key) {
       const old = changed.get(restored[r]!);
       if (old && !push(old)) {

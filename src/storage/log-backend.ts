@@ -21,6 +21,7 @@ import {
 import { decodeContinue, encodeContinue, prefixEnd } from './keys.js';
 import { DEFAULT_MAX_BUFFERED_EVENTS, WatchHub } from './watch-hub.js';
 import { listAtRevision } from './list-at-revision.js';
+import { CurrentIndex } from './current-index.js';
 
 type WriteOp =
   | { kind: 'create'; key: string; value: Buffer }
@@ -47,17 +48,19 @@ export class LogBackend implements Backend {
   private flushScheduled = false;
   private closed = false;
   private readonly hub = new WatchHub();
+  private readonly current = new CurrentIndex();
   private compacting: Promise<void> = Promise.resolve();
 
   constructor(private readonly engine: Engine) {
     const state = engine.loadState();
     this.revision = state.revision;
     this.compactRevision = state.compactRevision;
+    this.current.load(engine.loadCurrent());
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
     this.assertOpen();
-    const row = this.engine.getCurrent(key);
+    const row = this.current.get(key);
     return row && toKeyValue(row);
   }
 
@@ -74,7 +77,7 @@ export class LogBackend implements Backend {
     if (revision > this.revision) throw new FutureRevisionError(revision, this.revision);
     if (revision < this.compactRevision) throw new CompactedError(revision, this.compactRevision);
     const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
-    const { rows, nextKey } = listAtRevision(this.engine, {
+    const { rows, nextKey } = listAtRevision(this.current, this.engine, {
       start,
       end,
       revision,
@@ -129,7 +132,7 @@ export class LogBackend implements Backend {
     this.engine.transaction(() => this.engine.setCompactRevision(revision));
     // Forget the history in chunks so that writers and readers run in between.
     const run = this.compacting.then(async () => {
-      while (!this.closed && this.engine.deleteLogBefore(revision, COMPACT_CHUNK) === COMPACT_CHUNK) {
+      while (!this.closed && this.engine.compactStep(revision, COMPACT_CHUNK) === COMPACT_CHUNK) {
         await new Promise<void>((r) => setImmediate(r));
       }
     });
@@ -154,6 +157,7 @@ export class LogBackend implements Backend {
     await this.compacting;
     this.hub.closeAll();
     this.engine.close();
+    this.current.clear();
   }
 
   /** Number of open watches (for metrics and tests). */
@@ -193,10 +197,12 @@ export class LogBackend implements Backend {
       });
     } catch (e) {
       // Nothing of the batch was kept: give its revisions back and fail every write in it.
+      this.current.discardStaged();
       this.revision = startRevision;
       for (const w of batch) w.reject(e);
       return;
     }
+    this.current.commitStaged();
     const events: WatchEvent[] = [];
     for (let i = 0; i < batch.length; i++) {
       const outcome = outcomes[i]!;
@@ -211,7 +217,7 @@ export class LogBackend implements Backend {
   }
 
   private apply(op: WriteOp): LogEntry {
-    const current = this.engine.getCurrent(op.key);
+    const current = this.current.get(op.key);
     let entry: LogEntry;
     if (op.kind === 'create') {
       if (current) throw new KeyExistsError(op.key);
@@ -229,6 +235,12 @@ export class LogBackend implements Backend {
           : { revision, key: op.key, deleted: true, value: current.value, createRevision: current.createRevision, prev: current };
     }
     this.engine.append(entry);
+    this.current.stage(
+      op.key,
+      entry.deleted
+        ? null
+        : { key: op.key, value: entry.value, createRevision: entry.createRevision, modRevision: entry.revision },
+    );
     this.revision = entry.revision;
     return entry;
   }
@@ -238,8 +250,9 @@ export class LogBackend implements Backend {
   }
 }
 
+/** A private copy, so that a caller reusing its buffer can not change what is stored. */
 function asBuffer(value: Uint8Array): Buffer {
-  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return Buffer.from(value);
 }
 
 function toKeyValue(row: StoredRow): KeyValue {

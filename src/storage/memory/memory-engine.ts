@@ -1,15 +1,12 @@
-import sortedBtree from 'sorted-btree';
 import type { Engine, EngineState, LogEntry, StoredRow } from '../engine.js';
 
-const BTree = sortedBtree.default;
-
 /**
- * An engine held in memory: a B+ tree of current rows in key order and an array of log entries
- * in revision order. For tests and simulation; nothing survives the process.
+ * An engine held in memory: an array of log entries in revision order, each holding the row it
+ * replaced. For tests and simulation; nothing survives the process, so there is never a current
+ * state to load and compaction can forget every entry before the compacted revision.
  */
 export class MemoryEngine implements Engine {
-  private readonly current = new BTree<string, StoredRow>();
-  /** log[i].revision increases with i; entries before the compacted revision are removed. */
+  /** log[i].revision increases with i. */
   private log: LogEntry[] = [];
   private revision = 0;
   private compactRevision = 0;
@@ -18,15 +15,8 @@ export class MemoryEngine implements Engine {
     return { revision: this.revision, compactRevision: this.compactRevision };
   }
 
-  getCurrent(key: string): StoredRow | undefined {
-    return this.current.get(key);
-  }
-
-  *scanCurrent(start: string, end: string): Iterable<StoredRow> {
-    for (const [key, row] of this.current.entries(start)) {
-      if (key >= end) return;
-      yield row;
-    }
+  loadCurrent(): Iterable<StoredRow> {
+    return [];
   }
 
   stateAtForChangedKeys(revision: number, start: string, end: string): Map<string, StoredRow | undefined> {
@@ -53,35 +43,22 @@ export class MemoryEngine implements Engine {
   }
 
   append(entry: LogEntry): void {
-    // Copy the bytes so that a caller reusing its buffer can not change what is stored.
-    const stored: LogEntry = { ...entry, value: Buffer.from(entry.value) };
-    this.log.push(stored);
+    this.log.push(entry);
     this.revision = entry.revision;
-    if (entry.deleted) {
-      this.current.delete(entry.key);
-    } else {
-      this.current.set(entry.key, {
-        key: entry.key,
-        value: stored.value,
-        createRevision: entry.createRevision,
-        modRevision: entry.revision,
-      });
-    }
   }
 
   setCompactRevision(revision: number): void {
     this.compactRevision = revision;
   }
 
-  deleteLogBefore(revision: number, maxEntries: number): number {
-    const n = Math.min(this.indexOfRevision(revision), maxEntries);
+  compactStep(revision: number, maxRevisions: number): number {
+    const n = Math.min(this.indexOfRevision(revision), maxRevisions);
     if (n > 0) this.log = this.log.slice(n);
     return n;
   }
 
   close(): void {
     this.log = [];
-    this.current.clear();
   }
 
   /** Index of the first log entry with a revision >= `revision`. */

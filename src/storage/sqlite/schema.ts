@@ -12,24 +12,16 @@ CREATE TABLE kubets_meta (
   name  TEXT PRIMARY KEY,
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
--- The newest value of every key.
-CREATE TABLE kv_current (
-  key             TEXT PRIMARY KEY,
-  create_revision INTEGER NOT NULL,
-  mod_revision    INTEGER NOT NULL,
-  value           BLOB NOT NULL
-) WITHOUT ROWID;
--- One entry per revision, with what the key held before it (for watches and reads in the past).
--- A deletion stores an empty value: the deleted value is prev_value.
+-- One entry per revision. prev_revision is the entry this one replaced (NULL: the key did not
+-- exist before). A deletion stores an empty value; the deleted value is its prev entry's.
+-- Compaction keeps every key's newest entry, so the current state is rebuilt from this table.
 CREATE TABLE kv_log (
-  revision             INTEGER PRIMARY KEY,
-  key                  TEXT NOT NULL,
-  deleted              INTEGER NOT NULL,
-  create_revision      INTEGER NOT NULL,
-  value                BLOB NOT NULL,
-  prev_create_revision INTEGER,
-  prev_mod_revision    INTEGER,
-  prev_value           BLOB
+  revision        INTEGER PRIMARY KEY,
+  key             TEXT NOT NULL,
+  deleted         INTEGER NOT NULL,
+  create_revision INTEGER NOT NULL,
+  prev_revision   INTEGER,
+  value           BLOB NOT NULL
 );
 `;
 
@@ -72,7 +64,7 @@ export function ensureSchema(db: BetterSqlite3.Database, file: string): void {
   if (tables.length === 0) {
     db.transaction(() => {
       db.exec(CREATE_SCHEMA);
-      db.prepare(`INSERT INTO kubets_meta (name, value) VALUES ('schema_version', ?), ('compact_revision', 0)`).run(
+      db.prepare(`INSERT INTO kubets_meta (name, value) VALUES ('schema_version', ?), ('compact_revision', 0), ('compacted_through', 0)`).run(
         SCHEMA_VERSION,
       );
     })();
@@ -98,7 +90,7 @@ export function ensureSchema(db: BetterSqlite3.Database, file: string): void {
       `written by a newer kubets (schema version ${version}; this build reads up to ${SCHEMA_VERSION}); nothing was changed`,
     );
   }
-  for (const t of ['kv_current', 'kv_log']) {
+  for (const t of ['kv_log']) {
     if (!tables.includes(t)) throw new StoreOpenError(file, `database is corrupt (table ${t} is missing); nothing was changed`);
   }
 }
