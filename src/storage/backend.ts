@@ -29,7 +29,11 @@ export interface ListResult {
   continue?: string;
 }
 
-export type WatchEventType = 'PUT' | 'DELETE';
+/**
+ * PROGRESS (asked for with Watch.requestProgress, as etcd's progress notify) carries no key: it
+ * says every change up to its modRevision has been delivered.
+ */
+export type WatchEventType = 'PUT' | 'DELETE' | 'PROGRESS';
 
 export interface WatchEvent {
   type: WatchEventType;
@@ -57,6 +61,8 @@ export interface WatchOptions {
  */
 export interface Watch extends AsyncIterable<WatchEvent> {
   close(): void;
+  /** Queues a PROGRESS event behind every change delivered so far (for watch bookmarks). */
+  requestProgress(): void;
 }
 
 export interface DeleteResult {

@@ -115,6 +115,7 @@ export class LogBackend implements Backend {
         fromRevision: from,
         replayUntil: this.revision,
         maxBufferedEvents: options.maxBufferedEvents ?? DEFAULT_MAX_BUFFERED_EVENTS,
+        currentRevision: () => this.revision,
         readHistory: (lo, hi, limit) => {
           if (lo < this.compactRevision) throw new CompactedError(lo, this.compactRevision);
           return this.engine.readLog(lo, hi, prefix, end, limit).map(toWatchEvent);

@@ -7,6 +7,7 @@ export const DEFAULT_MAX_BUFFERED_EVENTS = 10_000;
 export type HistoryReader = (from: number, to: number, limit: number) => WatchEvent[];
 
 const HISTORY_PAGE = 1000;
+const EMPTY = Buffer.alloc(0);
 
 interface WatcherInit {
   prefix: string;
@@ -15,6 +16,8 @@ interface WatcherInit {
   replayUntil: number;
   readHistory: HistoryReader;
   maxBufferedEvents: number;
+  /** The newest committed revision: every change up to it has been offered to the watcher. */
+  currentRevision: () => number;
   onClose: (w: Watcher) => void;
 }
 
@@ -63,6 +66,20 @@ export class Watcher implements Watch, AsyncIterator<WatchEvent> {
       this.head = 0;
       this.fail(new WatchOverflowError(this.resumeRevision, this.init.maxBufferedEvents));
     }
+  }
+
+  requestProgress(): void {
+    if (this.closed || this.failure) return;
+    const progress: WatchEvent = {
+      type: 'PROGRESS',
+      key: '',
+      value: EMPTY,
+      modRevision: Math.max(this.init.currentRevision(), this.init.fromRevision - 1),
+      createRevision: 0,
+    };
+    // Behind any history still to replay: the replay is all older than the current revision.
+    if (this.waiting && this.historyDone() && this.head === this.queue.length) this.deliverProgress(progress);
+    else this.queue.push(progress);
   }
 
   fail(error: StorageError): void {
@@ -130,8 +147,14 @@ export class Watcher implements Watch, AsyncIterator<WatchEvent> {
   }
 
   private handOut(ev: WatchEvent): IteratorResult<WatchEvent> {
-    this.resumeRevision = ev.modRevision + 1;
+    if (ev.type !== 'PROGRESS') this.resumeRevision = ev.modRevision + 1;
     return { done: false, value: ev };
+  }
+
+  private deliverProgress(ev: WatchEvent): void {
+    const resolve = this.waiting!;
+    this.waiting = this.waitingReject = undefined;
+    resolve({ done: false, value: ev });
   }
 
   private historyDone(): boolean {

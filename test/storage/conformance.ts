@@ -266,6 +266,26 @@ export function runConformance(name: string, open: BackendFactory): void {
       assert.equal(evs[0]!.key, kvs[2]!.key);
     });
 
+    it('reports progress behind every change delivered so far', async () => {
+      const p = ns();
+      const w = s.watch(p);
+      const it = w[Symbol.asyncIterator]();
+      const idle = it.next();
+      w.requestProgress();
+      const first = (await idle).value!;
+      assert.equal(first.type, 'PROGRESS');
+      assert.equal(first.modRevision, await s.currentRevision());
+      const a = await s.create(p + 'a', enc('1'));
+      await s.create(ns() + 'elsewhere', enc('2'));
+      w.requestProgress();
+      const evs = await take(it, 2);
+      w.close();
+      assert.deepEqual(
+        evs.map((e) => `${e.type}@${e.modRevision}`),
+        [`PUT@${a.modRevision}`, `PROGRESS@${a.modRevision + 1}`],
+      );
+    });
+
     it('ends a watch when its signal aborts', async () => {
       const ac = new AbortController();
       const w = s.watch(ns(), undefined, { signal: ac.signal });
