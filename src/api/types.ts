@@ -5,10 +5,15 @@
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import type { FieldError } from '../apimachinery/field-errors.js';
 
+/** kubernetes-types marks server-set fields readonly; the server itself writes them. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export type MutableObjectMeta = Mutable<ObjectMeta>;
+
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: ObjectMeta;
+  metadata?: MutableObjectMeta;
 }
 
 export type ColumnType = 'string' | 'integer' | 'number' | 'boolean' | 'date';
@@ -58,6 +63,8 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
     status?: boolean;
     scale?: ScaleSubresource;
   };
+  /** false for custom resources: no strategic merge patch, schemas from their CRD. */
+  builtin?: boolean;
   /** How metadata.name is validated (default DNS-1123 subdomain). */
   nameValidation?: NameValidation;
   /**

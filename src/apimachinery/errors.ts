@@ -110,11 +110,21 @@ export const notAcceptable = (message: string) => new StatusError(406, 'NotAccep
 export const requestEntityTooLarge = (limitBytes: number) =>
   new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limitBytes}`);
 
-export const unsupportedMediaType = (contentType: string) =>
-  new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`.replace(
-    /^/,
-    contentType ? `${contentType}: ` : '',
-  ));
+export const BODY_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+export const PATCH_MEDIA_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/apply-patch+yaml',
+  'application/strategic-merge-patch+json',
+];
+
+/** 415, in upstream's words; `accepted` names what this endpoint takes. */
+export const unsupportedMediaType = (contentType: string, accepted: readonly string[] = BODY_MEDIA_TYPES) =>
+  new StatusError(
+    415,
+    'UnsupportedMediaType',
+    `${contentType ? `${contentType}: ` : ''}the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+  );
 
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new StatusError(429, 'TooManyRequests', message, { retryAfterSeconds });

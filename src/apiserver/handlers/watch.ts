@@ -1,0 +1,77 @@
+// Watch responses: one JSON event per line, flushed per event (client-node splits on newlines),
+// closed after an ERROR event, on timeoutSeconds, or when the client goes away.
+import type { KubeObject } from '../../api/types.js';
+import { badRequest } from '../../apimachinery/errors.js';
+import { buildPredicate } from '../registry/selection.js';
+import { watchObjects } from '../registry/watch.js';
+import { partialObjectMetadata, toTable } from '../table.js';
+import type { RequestContext } from './context.js';
+
+/** Without timeoutSeconds a watch ends after 30 to 60 minutes, as upstream's minRequestTimeout. */
+const DEFAULT_TIMEOUT_S = 1800;
+
+export async function handleWatch(ctx: RequestContext): Promise<void> {
+  const q = ctx.query;
+  const timeoutParam = q.get('timeoutSeconds');
+  if (timeoutParam !== null && !/^\d+$/.test(timeoutParam)) {
+    throw badRequest(`timeoutSeconds: Invalid value: "${timeoutParam}": must be a non-negative integer`);
+  }
+  const timeoutS = timeoutParam ? Number(timeoutParam) : DEFAULT_TIMEOUT_S * (1 + Math.random());
+  const sendInitial = q.get('sendInitialEvents');
+  const predicate = buildPredicate(ctx.def, q.get('labelSelector'), q.get('fieldSelector'));
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => abort.abort(), timeoutS * 1000);
+  const events = watchObjects(ctx.store, {
+    namespace: ctx.info.namespace,
+    predicate,
+    resourceVersion: q.get('resourceVersion') ?? undefined,
+    sendInitialEvents: sendInitial === null ? undefined : sendInitial === 'true',
+    allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true',
+    signal: abort.signal,
+  });
+  const res = ctx.res;
+  let headerSent = false;
+  let first = true;
+  const endStream = () => {
+    if (!res.writableEnded) res.end();
+  };
+  abort.signal.addEventListener('abort', endStream, { once: true });
+  try {
+    // The first event may fail (bad resourceVersion): that is still an HTTP error, not a stream.
+    for await (const ev of events) {
+      if (!headerSent) {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+        headerSent = true;
+      }
+      let object = ev.object as KubeObject;
+      const r = ctx.rendering;
+      if (ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') {
+        if (r.as === 'Table') {
+          object = toTable(ctx.def, [object], { resourceVersion: object.metadata?.resourceVersion }, {
+            version: r.version,
+            includeObject: (q.get('includeObject') as 'None' | 'Object' | 'Metadata' | null) ?? 'Metadata',
+            noHeaders: !first,
+          }) as KubeObject;
+          first = false;
+        } else if (r.as === 'PartialObjectMetadata') {
+          object = partialObjectMetadata(object, r.version);
+        }
+      }
+      res.write(JSON.stringify({ type: ev.type, object }) + '\n');
+      if (ev.type === 'ERROR') break;
+      if (abort.signal.aborted) break;
+    }
+    if (!headerSent) {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+      headerSent = true;
+    }
+  } finally {
+    clearTimeout(timer);
+    ctx.signal.removeEventListener('abort', onAbort);
+    abort.abort();
+    await events.return(undefined);
+    endStream();
+  }
+}

@@ -1,0 +1,31 @@
+import type { ServerResponse } from 'node:http';
+import { toStatus } from '../../apimachinery/errors.js';
+
+export function writeJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-cache, private',
+  });
+  res.end(text);
+}
+
+/** Every failure leaves the server as a metav1.Status, here and only here. */
+export function writeError(res: ServerResponse, e: unknown): void {
+  const status = toStatus(e);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  writeJson(res, status.code ?? 500, status);
+}
+
+export function writeText(res: ServerResponse, code: number, text: string): void {
+  res.writeHead(code, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(text);
+}

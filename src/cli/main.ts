@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// The kubets command line: `kubets server` runs the whole cluster in this process.
+import { runServerCommand } from './server-command.js';
+
+const USAGE = `Usage: kubets <command> [flags]
+
+Commands:
+  server     run the control plane and a local node in this process
+  version    print the version
+
+Run 'kubets <command> --help' for a command's flags.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'server':
+      return runServerCommand(rest);
+    case 'version':
+    case '--version': {
+      const { KUBETS_VERSION, KUBERNETES_VERSION } = await import('../server/config.js');
+      process.stdout.write(`kubets ${KUBETS_VERSION} (Kubernetes ${KUBERNETES_VERSION.gitVersion})\n`);
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`kubets: unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`kubets: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,35 @@
+// What a new cluster has before anyone asks: the four system namespaces and the `kubernetes`
+// service in `default` (its cluster IP is the first of the service range).
+import type { KubeObject } from '../api/types.js';
+import { isAlreadyExists } from '../apimachinery/errors.js';
+import type { StoreSet } from '../apiserver/registry/store-set.js';
+
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+async function ensure(create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+  }
+}
+
+export async function bootstrapCluster(stores: StoreSet, opts: { kubernetesServiceIp: string; apiserverPort: number }): Promise<void> {
+  const namespaces = stores.byResource('', 'namespaces');
+  for (const name of SYSTEM_NAMESPACES) {
+    await ensure(() => namespaces.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+  }
+  const services = stores.byResource('', 'services');
+  const kubernetes: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: opts.kubernetesServiceIp,
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.apiserverPort }],
+      sessionAffinity: 'None',
+    },
+  } as KubeObject;
+  await ensure(() => services.create('default', kubernetes));
+}

@@ -1,0 +1,33 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { DatastoreKind } from '../storage/index.js';
+
+/** Everything `kubets server` is configured with, built once from flags. */
+export interface ServerConfig {
+  dataDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  bindAddress: string;
+  datastore: DatastoreKind;
+  serviceCidr: string;
+  nodePortRange: [number, number];
+  mergeKubeconfig: boolean;
+  /** Where to merge the `kubets` context (default: $KUBECONFIG or ~/.kube/config). */
+  kubeconfigPath?: string;
+  verbosity: number;
+}
+
+export const defaultServerConfig = (): ServerConfig => ({
+  dataDir: join(homedir(), '.kubets'),
+  port: 6443,
+  bindAddress: '0.0.0.0',
+  datastore: 'sqlite',
+  serviceCidr: '10.43.0.0/16',
+  nodePortRange: [30000, 32767],
+  mergeKubeconfig: true,
+  verbosity: 0,
+});
+
+/** The Kubernetes version kubets speaks (strict semver: kubectl refuses anything else). */
+export const KUBERNETES_VERSION = { major: '1', minor: '33', gitVersion: 'v1.33.0' };
+export const KUBETS_VERSION = '0.1.0';

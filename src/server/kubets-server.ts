@@ -1,0 +1,137 @@
+// `kubets server`: storage, the API server and the control-plane loops in one process, started
+// by a manager in readiness order and stopped in reverse.
+import { join } from 'node:path';
+import { builtinResources } from '../api/index.js';
+import { ResourceRegistry } from '../api/registry.js';
+import { ClusterIpAllocator, PortAllocator } from '../apiserver/allocators/cluster-ip.js';
+import { namespaceHooks } from '../apiserver/registry/hooks/namespace-hooks.js';
+import { podHooks } from '../apiserver/registry/hooks/pod-hooks.js';
+import { restoreServiceAllocations, serviceHooks } from '../apiserver/registry/hooks/service-hooks.js';
+import type { StoreHooks } from '../apiserver/registry/hooks.js';
+import { decodeKeyValue } from '../apiserver/registry/codec.js';
+import { StoreSet } from '../apiserver/registry/store-set.js';
+import { ApiServer } from '../apiserver/server.js';
+import { adminKubeconfig, mergeIntoKubeconfig, writeKubeconfig, defaultKubeconfigPath } from '../cli/kubeconfig.js';
+import { NamespaceController } from '../controllers/namespace/controller.js';
+import { ServiceAccountController } from '../controllers/serviceaccount/controller.js';
+import type { Logger } from '../logging/index.js';
+import { Manager, type Runnable } from '../manager/index.js';
+import { ensurePki } from '../pki/index.js';
+import { type Backend, Compactor, openBackend } from '../storage/index.js';
+import { bootstrapCluster } from './bootstrap.js';
+import { KUBERNETES_VERSION, KUBETS_VERSION, type ServerConfig } from './config.js';
+import { openApiFor } from './openapi.js';
+
+export interface StartedServer {
+  url: string;
+  port: number;
+  kubeconfigPath: string;
+  /** Files written at this start (certificates, kubeconfigs). */
+  wrote: string[];
+}
+
+export class KubetsServer {
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+  private storage: Backend | undefined;
+  private ready = false;
+  private apiserver: ApiServer | undefined;
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts everything; resolves once the API server serves and the cluster is bootstrapped. */
+  async start(): Promise<StartedServer> {
+    const cfg = this.config;
+    const storage = openBackend({ datastore: cfg.datastore, dataDir: cfg.dataDir });
+    this.storage = storage;
+    const registry = new ResourceRegistry(builtinResources);
+    const ips = new ClusterIpAllocator(cfg.serviceCidr);
+    const ports = new PortAllocator(cfg.nodePortRange[0], cfg.nodePortRange[1]);
+    const stores = new StoreSet({
+      storage,
+      registry,
+      hooks: {
+        '/pods': podHooks() as StoreHooks,
+        '/namespaces': namespaceHooks() as StoreHooks,
+        '/services': serviceHooks(ips, ports) as StoreHooks,
+      },
+    });
+    const services = stores.byResource('', 'services');
+    restoreServiceAllocations((await storage.list(services.prefix(''))).items.map((kv) => decodeKeyValue(kv)), ips, ports);
+
+    const openapi = openApiFor(registry);
+    const pki = await ensurePki({ dir: join(cfg.dataDir, 'tls'), ips: [ips.firstAddress], hostnames: [] });
+    const apiserver = new ApiServer({
+      host: cfg.bindAddress,
+      port: cfg.port,
+      tls: { certPem: pki.serving.certPem, keyPem: pki.serving.keyPem, caPem: pki.caCertPem },
+      registry,
+      storeFor: (def) => stores.for(def),
+      logger: this.logger,
+      nonResource: {
+        version: {
+          ...KUBERNETES_VERSION,
+          gitCommit: `kubets-${KUBETS_VERSION}`,
+          gitTreeState: 'clean',
+          buildDate: '2026-01-01T00:00:00Z',
+          goVersion: `node${process.versions.node}`,
+          compiler: 'tsc',
+          platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+        },
+        isReady: () => this.ready,
+        openapi: openapi.openapi,
+      },
+      findFieldProblems: openapi.findFieldProblems,
+    });
+    this.apiserver = apiserver;
+    const controllers: Runnable[] = [
+      new NamespaceController({ stores, logger: this.logger }),
+      new ServiceAccountController({ stores, logger: this.logger }),
+    ];
+    const manager = new Manager(
+      [
+        { name: 'storage', runnables: [new Compactor({ backend: storage, logger: this.logger })] },
+        { name: 'apiserver', runnables: [apiserver], ready: () => apiserver.address() },
+        { name: 'controllers', runnables: controllers },
+      ],
+      this.logger,
+    );
+    this.running = manager.run(this.abort.signal).finally(() => storage.close());
+    const failed = this.running.then(() => {
+      throw new Error('kubets server stopped while starting');
+    });
+    const addr = await Promise.race([apiserver.address(), failed]);
+    await bootstrapCluster(stores, { kubernetesServiceIp: ips.firstAddress, apiserverPort: addr.port });
+    this.ready = true;
+
+    const url = `https://127.0.0.1:${addr.port}`;
+    const config = adminKubeconfig({
+      server: url,
+      caCertPem: pki.caCertPem,
+      clientCertPem: pki.admin.certPem,
+      clientKeyPem: pki.admin.keyPem,
+    });
+    const kubeconfigPath = join(cfg.dataDir, 'kubeconfig.yaml');
+    writeKubeconfig(kubeconfigPath, config);
+    const wrote = [...pki.created, kubeconfigPath];
+    if (cfg.mergeKubeconfig) {
+      const target = cfg.kubeconfigPath ?? defaultKubeconfigPath();
+      mergeIntoKubeconfig(target, config);
+      wrote.push(target);
+    }
+    return { url, port: addr.port, kubeconfigPath, wrote };
+  }
+
+  /** Resolves when the server stops (after stop(), or when a part fails). */
+  wait(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running?.catch(() => undefined);
+  }
+}

@@ -1,0 +1,72 @@
+// OpenAPI for the served resources: the /openapi/v3 index and documents (built per group-version
+// and cached until the set of resources changes), the /openapi/v2 stub older kubectls ask for,
+// and the schemas behind server-side field validation.
+import type { ResourceRegistry } from '../api/registry.js';
+import { gvString } from '../api/registry.js';
+import type { FieldProblemFinder } from '../apiserver/handlers/field-validation.js';
+import type { OpenApiServing } from '../apiserver/non-resource.js';
+import {
+  cannotBeHandledMessage,
+  jsonBodyFieldProblems,
+  loadOpenApiSchemas,
+  openApiV2Stub,
+  openApiV3Document,
+  openApiV3Hash,
+  openApiV3Index,
+  openApiV3PathKey,
+  patchFieldProblems,
+  schemaNameForKind,
+  strictDecodingError,
+  yamlBodyFieldProblems,
+  yamlProblemWarnings,
+  yamlStrictDecodingError,
+} from '../apiserver/openapi/index.js';
+
+export function openApiFor(registry: ResourceRegistry): { openapi: OpenApiServing; findFieldProblems: FieldProblemFinder } {
+  const schemas = loadOpenApiSchemas();
+  let cachedAt = -1;
+  let docs = new Map<string, { doc: unknown; hash: string }>();
+  const refresh = () => {
+    if (cachedAt === registry.version) return;
+    docs = new Map();
+    for (const g of registry.groups()) {
+      for (const version of g.versions) {
+        const gv = { group: g.name, version };
+        const doc = openApiV3Document(gv, registry.resourcesOf(gv), schemas);
+        docs.set(openApiV3PathKey(gvString(gv)), { doc, hash: openApiV3Hash(doc) });
+      }
+    }
+    cachedAt = registry.version;
+  };
+  const openapi: OpenApiServing = {
+    index() {
+      refresh();
+      const gvs = [...docs.keys()].map((k) => k.replace(/^apis?\//, ''));
+      return openApiV3Index(gvs, (gv) => docs.get(openApiV3PathKey(gv))!.hash);
+    },
+    document(path) {
+      refresh();
+      return docs.get(path.replace(/\/+$/, ''))?.doc;
+    },
+    v2: openApiV2Stub(),
+  };
+  const findFieldProblems: FieldProblemFinder = (ctx, _obj, input) => {
+    const { def } = ctx;
+    const schema = schemaNameForKind(schemas, { group: def.group, version: def.version, kind: def.kind });
+    if (!schema) return undefined;
+    if (input.patch) {
+      const problems = patchFieldProblems(input.text, _obj, schema, schemas);
+      return { warnings: problems, strictMessage: strictDecodingError(problems) };
+    }
+    if (input.format === 'yaml') {
+      const p = yamlBodyFieldProblems(input.text, schema, schemas);
+      return {
+        warnings: yamlProblemWarnings(p),
+        strictMessage: cannotBeHandledMessage(def.kind, def.version, def.kind, yamlStrictDecodingError(p)),
+      };
+    }
+    const problems = jsonBodyFieldProblems(input.text, schema, schemas);
+    return { warnings: problems, strictMessage: cannotBeHandledMessage(def.kind, def.version, def.kind, strictDecodingError(problems)) };
+  };
+  return { openapi, findFieldProblems };
+}

@@ -1,0 +1,117 @@
+// Starts a real `kubets server` (the built CLI, as a child process) on a free port with a fresh
+// data directory, and drives it with the real kubectl binaries installed on the machine.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** dist/src/cli/main.js, next to this compiled file's dist/test/e2e. */
+export const KUBETS_BIN = resolve(here, '../../src/cli/main.js');
+
+export const KUBECTL_VERSIONS: Record<string, string> = {
+  '1.27': '/usr/lib/google-cloud-sdk/bin/kubectl.1.27',
+  '1.33': '/usr/lib/google-cloud-sdk/bin/kubectl.1.33',
+};
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class TestCluster {
+  private constructor(
+    readonly dataDir: string,
+    readonly url: string,
+    readonly kubeconfig: string,
+    private readonly child: ChildProcess,
+    readonly output: { stdout: string; stderr: string },
+  ) {}
+
+  static async start(opts: { datastore?: 'sqlite' | 'memory'; dataDir?: string; extraArgs?: string[] } = {}): Promise<TestCluster> {
+    const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kubets-e2e-'));
+    const args = [
+      KUBETS_BIN,
+      'server',
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--bind-address',
+      '127.0.0.1',
+      '--no-merge-kubeconfig',
+      '--datastore',
+      opts.datastore ?? 'sqlite',
+      ...(opts.extraArgs ?? []),
+    ];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dataDir } });
+    const output = { stdout: '', stderr: '' };
+    child.stdout!.on('data', (d) => (output.stdout += d));
+    child.stderr!.on('data', (d) => (output.stderr += d));
+    const url = await new Promise<string>((resolveUrl, reject) => {
+      const timer = setTimeout(() => reject(new Error(`kubets server did not start in 20 s:\n${output.stdout}\n${output.stderr}`)), 20_000);
+      const check = () => {
+        const m = /serving the Kubernetes API at (https:\/\/\S+)/.exec(output.stdout);
+        if (m) {
+          clearTimeout(timer);
+          resolveUrl(m[1]!);
+        }
+      };
+      child.stdout!.on('data', check);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`kubets server exited with ${code}:\n${output.stdout}\n${output.stderr}`));
+      });
+    });
+    return new TestCluster(dataDir, url, join(dataDir, 'kubeconfig.yaml'), child, output);
+  }
+
+  /** Runs kubectl (default: the newest) against this cluster with a fresh discovery cache. */
+  kubectl(args: string[], opts: { version?: string; stdin?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
+    const bin = opts.version ? KUBECTL_VERSIONS[opts.version]! : KUBECTL_VERSIONS['1.33']!;
+    const cacheDir = join(this.dataDir, `kubectl-cache-${opts.version ?? '1.33'}`);
+    return new Promise((resolveRun) => {
+      const child = execFile(
+        bin,
+        ['--kubeconfig', this.kubeconfig, '--cache-dir', cacheDir, ...args],
+        { timeout: opts.timeoutMs ?? 30_000, env: { ...process.env, HOME: this.dataDir, KUBECONFIG: '' }, maxBuffer: 64 * 1024 * 1024 },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+          resolveRun({ code, stdout, stderr });
+        },
+      );
+      if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
+      else child.stdin!.end();
+    });
+  }
+
+  /** kubectl that must succeed: returns stdout, throws with stderr otherwise. */
+  async kubectlOk(args: string[], opts: { version?: string; stdin?: string } = {}): Promise<string> {
+    const r = await this.kubectl(args, opts);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  }
+
+  /** Spawns a long-running kubectl (e.g. get -w); the caller kills it. */
+  kubectlSpawn(args: string[], version = '1.33'): ChildProcess {
+    return spawn(KUBECTL_VERSIONS[version]!, ['--kubeconfig', this.kubeconfig, '--cache-dir', join(this.dataDir, `kubectl-cache-${version}`), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HOME: this.dataDir, KUBECONFIG: '' },
+    });
+  }
+
+  async stop(opts: { keepData?: boolean } = {}): Promise<number | null> {
+    const exited = new Promise<number | null>((r) => {
+      if (this.child.exitCode !== null) return r(this.child.exitCode);
+      this.child.once('exit', (code) => r(code));
+    });
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    const code = await exited;
+    clearTimeout(timer);
+    if (!opts.keepData && existsSync(this.dataDir)) rmSync(this.dataDir, { recursive: true, force: true });
+    return code;
+  }
+}
