@@ -26,6 +26,14 @@ spec:
         - containerPort: 80
 `;
 
+async function waitFor(cond: () => boolean, ms: number, why: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(why());
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 for (const version of ['1.27', '1.33']) {
   describe(`kubectl ${version} against kubets server`, () => {
     let c: TestCluster;
@@ -140,6 +148,40 @@ for (const version of ['1.27', '1.33']) {
     it('explains fields from the OpenAPI documents', async () => {
       const out = await ok(['explain', 'deployment.spec.replicas']);
       assert.match(out, /Number of desired pods/);
+    });
+
+    it('watches with get -w and sees a new object', async () => {
+      const watcher = c.kubectlSpawn(['get', 'configmaps', '-w', '-o', 'name'], version);
+      let out = '';
+      watcher.stdout!.on('data', (d) => (out += d));
+      try {
+        // The watch lists first: wait for an existing object, then make a new one.
+        await waitFor(() => out.includes('configmap/'), 10_000, () => `no initial list: ${out}`);
+        await ok(['create', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched-one\n');
+        await waitFor(() => out.includes('configmap/watched-one'), 10_000, () => `watch did not see the create: ${out}`);
+      } finally {
+        watcher.kill();
+      }
+    });
+
+    it('describes deployments, services, pods and nodes', async () => {
+      await ok(['apply', '-f', '-'], DEPLOYMENT('described'));
+      assert.match(await ok(['describe', 'deployment', 'described']), /Name:\s+described[\s\S]*Replicas:\s+2 desired[\s\S]*StrategyType:\s+RollingUpdate/);
+      await ok(['apply', '-f', '-'], 'apiVersion: v1\nkind: Service\nmetadata:\n  name: described\nspec:\n  selector:\n    app: described\n  ports:\n  - port: 80\n    targetPort: 8080\n');
+      const svc = await ok(['describe', 'service', 'described']);
+      assert.match(svc, /Type:\s+ClusterIP/);
+      assert.match(svc, /IP:\s+10\.43\.\d+\.\d+/);
+      assert.match(svc, /TargetPort:\s+8080\/TCP/);
+      await ok(['apply', '-f', '-'], 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: described\nspec:\n  containers:\n  - name: main\n    image: busybox\n');
+      const pod = await ok(['describe', 'pod', 'described']);
+      assert.match(pod, /Status:\s+Pending/);
+      assert.match(pod, /Image:\s+busybox/);
+      const wide = await ok(['get', 'pod', 'described', '-o', 'wide']);
+      assert.match(wide, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES\n/);
+      assert.match(wide, /^described\s+0\/1\s+Pending\s+0\s+\S+\s+<none>\s+<none>/m);
+      await ok(['apply', '-f', '-'], 'apiVersion: v1\nkind: Node\nmetadata:\n  name: node-a\n  labels:\n    kubernetes.io/hostname: node-a\n');
+      assert.match(await ok(['describe', 'node', 'node-a']), /Name:\s+node-a[\s\S]*Labels:\s+kubernetes.io\/hostname=node-a/);
+      assert.match(await ok(['get', 'nodes']), /^node-a\s+Unknown\s+<none>/m);
     });
 
     it('deletes a namespace with what is in it', async () => {

@@ -1,7 +1,7 @@
 // Watch responses: one JSON event per line, flushed per event (client-node splits on newlines),
 // closed after an ERROR event, on timeoutSeconds, or when the client goes away.
 import type { KubeObject } from '../../api/types.js';
-import { badRequest } from '../../apimachinery/errors.js';
+import { badRequest, toStatus } from '../../apimachinery/errors.js';
 import { buildPredicate } from '../registry/selection.js';
 import { watchObjects } from '../registry/watch.js';
 import { partialObjectMetadata, toTable } from '../table.js';
@@ -19,6 +19,8 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   const timeoutS = timeoutParam ? Number(timeoutParam) : DEFAULT_TIMEOUT_S * (1 + Math.random());
   const sendInitial = q.get('sendInitialEvents');
   const predicate = buildPredicate(ctx.def, q.get('labelSelector'), q.get('fieldSelector'));
+  const rv = q.get('resourceVersion') ?? '';
+  if (rv && !/^\d+$/.test(rv)) throw badRequest(`resourceVersion: Invalid value: "${rv}": must be a non-negative integer`);
   const abort = new AbortController();
   const onAbort = () => abort.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -26,25 +28,23 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   const events = watchObjects(ctx.store, {
     namespace: ctx.info.namespace,
     predicate,
-    resourceVersion: q.get('resourceVersion') ?? undefined,
+    resourceVersion: rv,
     sendInitialEvents: sendInitial === null ? undefined : sendInitial === 'true',
     allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true',
     signal: abort.signal,
   });
   const res = ctx.res;
-  let headerSent = false;
+  // Headers go out at once: clients (client-node's informer) wait for them before they go on.
+  // From here on, failures are ERROR events in the stream, as upstream sends them.
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  res.flushHeaders();
   let first = true;
   const endStream = () => {
     if (!res.writableEnded) res.end();
   };
   abort.signal.addEventListener('abort', endStream, { once: true });
   try {
-    // The first event may fail (bad resourceVersion): that is still an HTTP error, not a stream.
     for await (const ev of events) {
-      if (!headerSent) {
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
-        headerSent = true;
-      }
       let object = ev.object as KubeObject;
       const r = ctx.rendering;
       if (ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') {
@@ -63,10 +63,8 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
       if (ev.type === 'ERROR') break;
       if (abort.signal.aborted) break;
     }
-    if (!headerSent) {
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
-      headerSent = true;
-    }
+  } catch (e) {
+    if (!res.writableEnded) res.write(JSON.stringify({ type: 'ERROR', object: toStatus(e) }) + '\n');
   } finally {
     clearTimeout(timer);
     ctx.signal.removeEventListener('abort', onAbort);

@@ -142,6 +142,9 @@ export const nodeResource: ResourceDefinition<Node> = {
     if (node.spec) delete node.spec.configSource;
     if (node.status) delete (node.status as Mutable<NonNullable<Node['status']>>).config;
   },
+  prepareForUpdate(node, old) {
+    if (!old.spec?.configSource && node.spec) delete node.spec.configSource;
+  },
   validate,
   validateUpdate,
   validateStatusUpdate: validateUpdate,

@@ -1,7 +1,7 @@
 // networking.k8s.io/v1 Ingress: ValidateIngressCreate / Update (rules, paths, backends, TLS hosts),
 // the load-balancer status rules, and printIngress.
 import type { HTTPIngressPath, Ingress, IngressBackend, IngressRule, IngressSpec } from 'kubernetes-types/networking/v1.js';
-import { type FieldError, FieldPath, forbidden, invalid, notSupported, required } from '../../../apimachinery/field-errors.js';
+import { type FieldError, FieldPath, invalid, notSupported, required } from '../../../apimachinery/field-errors.js';
 import { isDNS1123Subdomain, isValidPathSegmentName } from '../../../apimachinery/validation.js';
 import { isValidPortName, isValidPortNum } from '../../core/v1/container-validation.js';
 import { ipFamily, validateIP } from '../../core/v1/endpoints.js';

@@ -24,6 +24,18 @@ describe('nodes', () => {
     assert.deepEqual(given.status?.allocatable, { cpu: '3' });
   });
 
+  test('the retired dynamic kubelet config is dropped, unless an old node still uses it', () => {
+    const created = node({ spec: { configSource: { configMap: { name: 'c', namespace: 'kube-system', kubeletConfigKey: 'k' } } } });
+    def.prepareForCreate!(created);
+    assert.equal(created.spec!.configSource, undefined);
+    const source = { configMap: { name: 'c', namespace: 'kube-system', kubeletConfigKey: 'k' } };
+    const upd = node({ spec: { configSource: source } });
+    def.prepareForUpdate!(upd, node({ spec: { configSource: source } }));
+    assert.deepEqual(upd.spec!.configSource, source);
+    def.prepareForUpdate!(upd, node());
+    assert.equal(upd.spec!.configSource, undefined);
+  });
+
   test('validation', () => {
     const cases: [string, Partial<Node>, string[]][] = [
       ['valid', { spec: { podCIDRs: ['10.244.0.0/24', 'fd00::/64'], taints: [{ key: 'a', effect: 'NoSchedule' }] } }, []],
