@@ -65,6 +65,8 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   };
   /** false for custom resources: no strategic merge patch, schemas from their CRD. */
   builtin?: boolean;
+  /** A custom resource's openAPIV3Schema (from its CRD version), for OpenAPI and field validation. */
+  openAPIV3Schema?: unknown;
   /** How metadata.name is validated (default DNS-1123 subdomain). */
   nameValidation?: NameValidation;
   /**

@@ -12,6 +12,7 @@ import { decodeKeyValue } from '../apiserver/registry/codec.js';
 import { StoreSet } from '../apiserver/registry/store-set.js';
 import { ApiServer } from '../apiserver/server.js';
 import { adminKubeconfig, mergeIntoKubeconfig, writeKubeconfig, defaultKubeconfigPath } from '../cli/kubeconfig.js';
+import { CrdRegistrar } from '../apiserver/crd/registrar.js';
 import { NamespaceController } from '../controllers/namespace/controller.js';
 import { ServiceAccountController } from '../controllers/serviceaccount/controller.js';
 import type { Logger } from '../logging/index.js';
@@ -62,6 +63,8 @@ export class KubetsServer {
     const services = stores.byResource('', 'services');
     restoreServiceAllocations((await storage.list(services.prefix(''))).items.map((kv) => decodeKeyValue(kv)), ips, ports);
 
+    const crds = new CrdRegistrar({ registry, stores, logger: this.logger });
+    await crds.loadExisting();
     const openapi = openApiFor(registry);
     const pki = await ensurePki({ dir: join(cfg.dataDir, 'tls'), ips: [ips.firstAddress], hostnames: [] });
     const apiserver = new ApiServer({
@@ -88,6 +91,7 @@ export class KubetsServer {
     });
     this.apiserver = apiserver;
     const controllers: Runnable[] = [
+      crds,
       new NamespaceController({ stores, logger: this.logger }),
       new ServiceAccountController({ stores, logger: this.logger }),
     ];

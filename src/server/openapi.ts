@@ -5,7 +5,12 @@ import type { ResourceRegistry } from '../api/registry.js';
 import { gvString } from '../api/registry.js';
 import type { FieldProblemFinder } from '../apiserver/handlers/field-validation.js';
 import type { OpenApiServing } from '../apiserver/non-resource.js';
+import type { JSONSchemaProps } from 'kubernetes-types/apiextensions/v1.js';
+import type { ResourceDefinition } from '../api/types.js';
 import {
+  type OpenApiSchema,
+  customResourceSchemaName,
+  customResourceValidationSchema,
   cannotBeHandledMessage,
   jsonBodyFieldProblems,
   loadOpenApiSchemas,
@@ -22,6 +27,21 @@ import {
   yamlStrictDecodingError,
 } from '../apiserver/openapi/index.js';
 
+/** A custom resource's validation schema (apiVersion, kind and ObjectMeta added to its CRD's). */
+function customSchema(def: ResourceDefinition): OpenApiSchema | undefined {
+  if (def.openAPIV3Schema === undefined) return undefined;
+  return customResourceValidationSchema(def.openAPIV3Schema as JSONSchemaProps, { group: def.group, version: def.version, kind: def.kind });
+}
+
+function customSchemas(resources: ResourceDefinition[]): Record<string, OpenApiSchema> {
+  const out: Record<string, OpenApiSchema> = {};
+  for (const def of resources) {
+    const s = def.builtin === false ? customSchema(def) : undefined;
+    if (s) out[customResourceSchemaName({ group: def.group, version: def.version, kind: def.kind })] = s;
+  }
+  return out;
+}
+
 export function openApiFor(registry: ResourceRegistry): { openapi: OpenApiServing; findFieldProblems: FieldProblemFinder } {
   const schemas = loadOpenApiSchemas();
   let cachedAt = -1;
@@ -32,7 +52,8 @@ export function openApiFor(registry: ResourceRegistry): { openapi: OpenApiServin
     for (const g of registry.groups()) {
       for (const version of g.versions) {
         const gv = { group: g.name, version };
-        const doc = openApiV3Document(gv, registry.resourcesOf(gv), schemas);
+        const resources = registry.resourcesOf(gv);
+        const doc = openApiV3Document(gv, resources, schemas, { extraSchemas: customSchemas(resources) });
         docs.set(openApiV3PathKey(gvString(gv)), { doc, hash: openApiV3Hash(doc) });
       }
     }
@@ -52,7 +73,8 @@ export function openApiFor(registry: ResourceRegistry): { openapi: OpenApiServin
   };
   const findFieldProblems: FieldProblemFinder = (ctx, _obj, input) => {
     const { def } = ctx;
-    const schema = schemaNameForKind(schemas, { group: def.group, version: def.version, kind: def.kind });
+    const gvk = { group: def.group, version: def.version, kind: def.kind };
+    const schema = def.builtin === false ? customSchema(def) : schemaNameForKind(schemas, gvk);
     if (!schema) return undefined;
     if (input.patch) {
       const problems = patchFieldProblems(input.text, _obj, schema, schemas);

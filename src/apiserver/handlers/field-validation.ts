@@ -30,7 +30,8 @@ export type FieldProblemFinder = (
 
 export function checkFieldValidation(ctx: RequestContext, obj: KubeObject, raw: Buffer, format: BodyFormat, patch = false): void {
   const mode = fieldValidationMode(ctx);
-  if (mode === 'Ignore' || !ctx.findFieldProblems) return;
+  // Protobuf bodies cannot carry unknown fields: their decoder refuses unknown field numbers.
+  if (mode === 'Ignore' || !ctx.findFieldProblems || format === 'protobuf') return;
   const problems = ctx.findFieldProblems(ctx, obj, { text: raw.toString('utf8'), format, patch });
   if (!problems || problems.warnings.length === 0) return;
   if (mode === 'Strict') throw badRequest(problems.strictMessage);

@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../../apimachinery/errors.js';
+import { decodeProtobufObject, isProtobufContentType } from '../protobuf/index.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -25,7 +26,7 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
   return Buffer.concat(chunks);
 }
 
-export type BodyFormat = 'json' | 'yaml';
+export type BodyFormat = 'json' | 'yaml' | 'protobuf';
 
 export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
@@ -36,11 +37,14 @@ export function bodyFormat(contentType: string | undefined): BodyFormat {
   const t = mediaType(contentType);
   if (t === '' || t === 'application/json' || t === '*/*') return 'json';
   if (t === 'application/yaml' || t === 'application/x-yaml' || t === 'text/yaml') return 'yaml';
+  if (isProtobufContentType(t)) return 'protobuf';
   throw unsupportedMediaType(t);
 }
 
 /** Parses a body into a value; malformed input is a 400 that says where it broke. */
 export function decodeBody(body: Buffer, format: BodyFormat): unknown {
+  // kubectl 1.32+ sends the bodies of its typed commands (create configmap, ...) as protobuf.
+  if (format === 'protobuf') return decodeProtobufObject(body).object;
   const text = body.toString('utf8');
   if (text.trim() === '') throw badRequest('the request body is empty');
   if (format === 'json') {

@@ -5,8 +5,22 @@
 //
 // The body is upstream's envelope: the 4 bytes `k8s\0`, then a runtime.Unknown message
 // (typeMeta=1 {apiVersion=1, kind=2}, raw=2, contentEncoding=3, contentType=4) whose `raw` is the
-// object's own message. Unknown fields are an error rather than skipped (upstream skips them):
-// silently losing a field a client set would be worse than asking it to send JSON.
+// object's own message.
+//
+// Decisions (upstream JSON is the yardstick; kubectl 1.33's protobuf bodies are checked against
+// kubectl 1.31's JSON bodies for the same commands in test/apiserver/protobuf/kubectl-*.test.ts):
+// - What is on the wire is decoded, including zeros of pointer fields (`replicas: 0`,
+//   `immutable: false`), except zero non-pointer scalars whose JSON tag has omitempty (gogo writes
+//   them, upstream JSON leaves them out): those are dropped (schema marker `?`).
+// - Non-pointer structs are always on the wire and become objects even when empty (`status: {}`),
+//   as upstream JSON writes them. The zero metav1.Time (JSON null upstream) is omitted, as are
+//   repeated fields and maps with no entries (JSON null when nil upstream).
+// - int64 becomes a JS number (exact up to 2^53). Bytes become base64 strings, like JSON.
+// - Unknown field numbers are an error rather than skipped (upstream skips them): silently losing
+//   a field a client set would be worse than asking it to send JSON. The tables hold every field
+//   of kubectl 1.33's messages, so only newer clients can meet this.
+// - Kinds without a table, and a compressed `raw` (contentEncoding), are refused with a 400 that
+//   says to send JSON; the inner contentType is ignored, as upstream reads `raw` as protobuf anyway.
 import { badRequest } from '../../apimachinery/errors.js';
 import { type JsonObject, decodeMessage } from './decode.js';
 import { type Message, compileSchemas } from './schema.js';

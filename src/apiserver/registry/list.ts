@@ -2,7 +2,6 @@
 import type { KubeObject } from '../../api/types.js';
 import { badRequest, expired, timeout } from '../../apimachinery/errors.js';
 import { isCompacted, isStorageError } from '../../storage/index.js';
-import { decodeKeyValue } from './codec.js';
 import type { SelectionPredicate } from './selection.js';
 import type { ResourceStore } from './store.js';
 
@@ -59,7 +58,7 @@ export async function listObjects(store: ResourceStore, p: ListParams): Promise<
       });
       readRevision = page.revision;
       for (const kv of page.items) {
-        const obj = decodeKeyValue(kv);
+        const obj = store.decode(kv.value, kv.modRevision);
         if (p.predicate.matches(obj)) items.push(obj);
       }
       token = page.continue;

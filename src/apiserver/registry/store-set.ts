@@ -20,6 +20,11 @@ export class StoreSet {
 
   constructor(private readonly opts: StoreSetOptions) {}
 
+  /** Forgets the store of a resource no longer served (a deleted custom resource version). */
+  drop(def: ResourceDefinition): void {
+    this.stores.delete(def);
+  }
+
   for(def: ResourceDefinition): ResourceStore {
     let store = this.stores.get(def);
     if (!store) {
@@ -86,6 +91,8 @@ export class StoreSet {
  * kubets has no conversion between versions yet, so a non-preferred version stores apart.
  */
 export function keyRootOf(def: ResourceDefinition, registry: ResourceRegistry): string {
+  // Custom resources: every version shares storage (upstream's conversion strategy None).
+  if (def.builtin === false) return `/registry/${def.group}/${def.plural}/`;
   const base = def.group ? `/registry/${def.group}/${def.plural}` : `/registry/${def.plural}`;
   const preferred = registry.groups().find((g) => g.name === def.group)?.versions.find((v) => registry.get(def.group, v, def.plural));
   return preferred === undefined || preferred === def.version ? `${base}/` : `${base}@${def.version}/`;

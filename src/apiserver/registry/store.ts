@@ -13,7 +13,7 @@ import {
 import type { FieldError } from '../../apimachinery/field-errors.js';
 import { validateObjectMeta } from '../../apimachinery/validation.js';
 import { type Backend, isConflict, isKeyExists, isKeyNotFound } from '../../storage/index.js';
-import { decodeKeyValue, encodeObject } from './codec.js';
+import { decodeObject, encodeObject } from './codec.js';
 import type { StoreHooks, WriteContext } from './hooks.js';
 import { deepCopy, deepEqual, prepareMetaForCreate, prepareMetaForUpdate, rfc3339 } from './object-meta.js';
 
@@ -80,10 +80,20 @@ export class ResourceStore {
     return this.storage;
   }
 
+  /**
+   * A stored value as this resource's object. Versions of a custom resource share storage
+   * (conversion "None"): the object takes the apiVersion it is read through.
+   */
+  decode(value: Uint8Array, revision: number): KubeObject {
+    const obj = decodeObject(value, revision);
+    if (this.def.builtin === false) obj.apiVersion = this.def.group + '/' + this.def.version;
+    return obj;
+  }
+
   async get(namespace: string, name: string): Promise<KubeObject> {
     const kv = await this.storage.get(this.key(namespace, name));
     if (!kv) throw notFound(this.qualified, name);
-    return decodeKeyValue(kv);
+    return this.decode(kv.value, kv.modRevision);
   }
 
   async create(namespace: string, input: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
@@ -146,7 +156,7 @@ export class ResourceStore {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.storage.get(this.key(namespace, name));
       if (!kv) throw notFound(this.qualified, name);
-      const current = decodeKeyValue(kv);
+      const current = this.decode(kv.value, kv.modRevision);
       const obj = await tryUpdate(deepCopy(current));
       const precondition = obj.metadata?.resourceVersion;
       if (precondition && precondition !== String(kv.modRevision)) {
@@ -229,7 +239,7 @@ export class ResourceStore {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.storage.get(this.key(namespace, name));
       if (!kv) throw notFound(this.qualified, name);
-      const obj = decodeKeyValue(kv);
+      const obj = this.decode(kv.value, kv.modRevision);
       this.checkPreconditions(obj, opts);
       const pending = this.pendingDeletion(obj, opts);
       try {

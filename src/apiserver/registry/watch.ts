@@ -5,7 +5,6 @@ import type { Status } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../../api/types.js';
 import { badRequest, expired, toStatus } from '../../apimachinery/errors.js';
 import { type WatchEvent, isCompacted } from '../../storage/index.js';
-import { decodeKeyValue, decodeObject } from './codec.js';
 import type { SelectionPredicate } from './selection.js';
 import type { ResourceStore } from './store.js';
 
@@ -56,7 +55,7 @@ export async function* watchObjects(store: ResourceStore, p: WatchParams): Async
   if (initial) {
     const page = await storage.list(prefix);
     for (const kv of page.items) {
-      const obj = decodeKeyValue(kv);
+      const obj = store.decode(kv.value, kv.modRevision);
       if (p.predicate.matches(obj)) yield { type: 'ADDED', object: obj };
     }
     if (p.sendInitialEvents && p.allowWatchBookmarks) yield bookmark(page.revision, true);
@@ -91,7 +90,7 @@ export async function* watchObjects(store: ResourceStore, p: WatchParams): Async
         continue;
       }
       lastRevision = ev.modRevision;
-      const out = toApiEvent(ev, p.predicate);
+      const out = toApiEvent(ev, p.predicate, (v, r) => store.decode(v, r));
       if (out) yield out;
     }
   } catch (e) {
@@ -109,7 +108,11 @@ export async function* watchObjects(store: ResourceStore, p: WatchParams): Async
   }
 }
 
-function toApiEvent(ev: WatchEvent, predicate: SelectionPredicate): ApiWatchEvent | undefined {
+function toApiEvent(
+  ev: WatchEvent,
+  predicate: SelectionPredicate,
+  decodeObject: (value: Uint8Array, revision: number) => KubeObject,
+): ApiWatchEvent | undefined {
   if (ev.type === 'DELETE') {
     const old = decodeObject(ev.prevValue!, ev.modRevision);
     return predicate.matches(old) ? { type: 'DELETED', object: old } : undefined;

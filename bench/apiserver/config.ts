@@ -1,0 +1,110 @@
+// Sizes of the API server benchmark: full by default, scaled down by --quick, each overridable by
+// a flag (--name=value) or an environment variable (BENCH_NAME=value), as bench/storage does.
+
+export type Datastore = 'sqlite' | 'memory';
+
+export interface BenchConfig {
+  quick: boolean;
+  datastores: Datastore[];
+  /** Fixed arrival rate of the open-loop create measurement (the target is stated at 500/s). */
+  openRate: number;
+  openMs: number;
+  /** How long each closed-loop measurement (creates, gets) runs. */
+  phaseMs: number;
+  /** Untimed run before each closed-loop measurement (JIT, TLS handshakes of the pooled sockets). */
+  warmupMs: number;
+  createConcurrency: number;
+  getConcurrency: number;
+  /** Pods in the listed namespace (the target is stated for 10,000). */
+  listPods: number;
+  listRuns: number;
+  watchers: number;
+  /** ConfigMap creates made while the watchers listen (each one is delivered to every watcher). */
+  watchEvents: number;
+  /** Parent of the temporary data directories (default: the OS temp dir). */
+  tmpDir?: string;
+}
+
+type Sizes = Omit<BenchConfig, 'quick' | 'datastores' | 'tmpDir'>;
+
+const FULL: Sizes = {
+  openRate: 500,
+  openMs: 5000,
+  phaseMs: 3000,
+  warmupMs: 500,
+  createConcurrency: 32,
+  getConcurrency: 64,
+  listPods: 10_000,
+  listRuns: 5,
+  watchers: 100,
+  watchEvents: 2000,
+};
+
+const QUICK: Sizes = {
+  ...FULL,
+  openMs: 1000,
+  phaseMs: 700,
+  warmupMs: 150,
+  listPods: 1000,
+  listRuns: 3,
+  watchers: 20,
+  watchEvents: 200,
+};
+
+const NUMERIC: Record<string, keyof Sizes> = {
+  'open-rate': 'openRate',
+  'open-ms': 'openMs',
+  'phase-ms': 'phaseMs',
+  'warmup-ms': 'warmupMs',
+  'create-concurrency': 'createConcurrency',
+  'get-concurrency': 'getConcurrency',
+  'list-pods': 'listPods',
+  'list-runs': 'listRuns',
+  watchers: 'watchers',
+  'watch-events': 'watchEvents',
+};
+
+export const USAGE = `usage: node dist/bench/apiserver/main.js [--quick] [--datastores=sqlite,memory] [--tmp-dir=DIR]
+       [--open-rate=N] [--open-ms=N] [--phase-ms=N] [--warmup-ms=N] [--create-concurrency=N]
+       [--get-concurrency=N] [--list-pods=N] [--list-runs=N] [--watchers=N] [--watch-events=N]
+Needs the built tree (npx tsc -p . and dist/generated/openapi). Every option can also be given as an
+environment variable: BENCH_QUICK=1, BENCH_LIST_PODS=5000, ...
+Flags win over environment variables; --quick (or BENCH_QUICK=1) picks the small defaults.`;
+
+function envName(option: string): string {
+  return 'BENCH_' + option.toUpperCase().replace(/-/g, '_');
+}
+
+/** Parses argv (without node and the script) and the environment; throws on a bad option. */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchConfig | 'help' {
+  const flags = new Map<string, string>();
+  for (const arg of argv) {
+    if (arg === '--help' || arg === '-h') return 'help';
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m) throw new Error(`unknown argument ${arg}\n${USAGE}`);
+    flags.set(m[1]!, m[2] ?? 'true');
+  }
+  for (const option of flags.keys()) {
+    if (!(option in NUMERIC) && !['quick', 'datastores', 'tmp-dir'].includes(option)) {
+      throw new Error(`unknown option --${option}\n${USAGE}`);
+    }
+  }
+  const get = (option: string): string | undefined => flags.get(option) ?? env[envName(option)];
+  const quickRaw = get('quick');
+  const quick = quickRaw !== undefined && quickRaw !== '0' && quickRaw !== 'false';
+  const sizes = { ...(quick ? QUICK : FULL) };
+  for (const [option, field] of Object.entries(NUMERIC)) {
+    const raw = get(option);
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    const min = field === 'warmupMs' ? 0 : 1;
+    if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${option} wants an integer >= ${min}, not ${raw}`);
+    sizes[field] = n;
+  }
+  const datastores = (get('datastores') ?? 'sqlite,memory').split(',').map((d) => d.trim()).filter(Boolean);
+  for (const d of datastores) {
+    if (d !== 'sqlite' && d !== 'memory') throw new Error(`unknown datastore ${d} (sqlite or memory)`);
+  }
+  if (datastores.length === 0) throw new Error('--datastores names no datastore');
+  return { quick, datastores: datastores as Datastore[], tmpDir: get('tmp-dir'), ...sizes };
+}
