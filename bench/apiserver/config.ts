@@ -31,7 +31,7 @@ const FULL: Sizes = {
   openRate: 500,
   openMs: 5000,
   phaseMs: 3000,
-  warmupMs: 500,
+  warmupMs: 1000,
   createConcurrency: 32,
   getConcurrency: 64,
   listPods: 10_000,
@@ -42,13 +42,13 @@ const FULL: Sizes = {
 
 const QUICK: Sizes = {
   ...FULL,
-  openMs: 1000,
-  phaseMs: 700,
-  warmupMs: 150,
-  listPods: 1000,
+  openMs: 500,
+  phaseMs: 400,
+  warmupMs: 100,
+  listPods: 500,
   listRuns: 3,
   watchers: 20,
-  watchEvents: 200,
+  watchEvents: 100,
 };
 
 const NUMERIC: Record<string, keyof Sizes> = {

@@ -57,6 +57,7 @@ export function podTemplate(): BodyTemplate {
             { name: 'DATABASE_URL', value: 'postgres://checkout@db.shop.svc.cluster.local:5432/checkout' },
             { name: 'CACHE_ADDR', value: 'redis.shop.svc.cluster.local:6379' },
             { name: 'PAYMENTS_ENDPOINT', value: 'http://payments.shop.svc.cluster.local:8080' },
+            { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://otel-collector.observability.svc.cluster.local:4317' },
             { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
             { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
           ],

@@ -1,12 +1,18 @@
 // What a new cluster has before anyone asks: the four system namespaces and the `kubernetes`
 // service in `default` (its cluster IP is the first of the service range).
 import type { KubeObject } from '../api/types.js';
-import { isAlreadyExists } from '../apimachinery/errors.js';
+import { isAlreadyExists, isNotFound } from '../apimachinery/errors.js';
 import type { StoreSet } from '../apiserver/registry/store-set.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-async function ensure(create: () => Promise<unknown>): Promise<void> {
+async function ensure(exists: () => Promise<unknown>, create: () => Promise<unknown>): Promise<void> {
+  try {
+    await exists();
+    return;
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
   try {
     await create();
   } catch (e) {
@@ -17,7 +23,10 @@ async function ensure(create: () => Promise<unknown>): Promise<void> {
 export async function bootstrapCluster(stores: StoreSet, opts: { kubernetesServiceIp: string; apiserverPort: number }): Promise<void> {
   const namespaces = stores.byResource('', 'namespaces');
   for (const name of SYSTEM_NAMESPACES) {
-    await ensure(() => namespaces.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+    await ensure(
+      () => namespaces.get('', name),
+      () => namespaces.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }),
+    );
   }
   const services = stores.byResource('', 'services');
   const kubernetes: KubeObject = {
@@ -31,5 +40,8 @@ export async function bootstrapCluster(stores: StoreSet, opts: { kubernetesServi
       sessionAffinity: 'None',
     },
   } as KubeObject;
-  await ensure(() => services.create('default', kubernetes));
+  await ensure(
+    () => services.get('default', 'kubernetes'),
+    () => services.create('default', kubernetes),
+  );
 }

@@ -107,8 +107,15 @@ export class KubetsServer {
     const failed = this.running.then(() => {
       throw new Error('kubets server stopped while starting');
     });
-    const addr = await Promise.race([apiserver.address(), failed]);
-    await bootstrapCluster(stores, { kubernetesServiceIp: ips.firstAddress, apiserverPort: addr.port });
+    let addr;
+    try {
+      addr = await Promise.race([apiserver.address(), failed]);
+      await bootstrapCluster(stores, { kubernetesServiceIp: ips.firstAddress, apiserverPort: addr.port });
+    } catch (e) {
+      // Nothing may keep running after a failed start.
+      await this.stop();
+      throw e;
+    }
     this.ready = true;
 
     const url = `https://127.0.0.1:${addr.port}`;
