@@ -5,7 +5,7 @@
 // Not a test: it prints figures. `npm run bench:apiserver`; `--quick` for a smoke run; `--help`.
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fmtInt, now } from '../storage/measure.js';
 import { KUBETS_BIN, LoadProcess, killAll } from './children.js';
@@ -60,6 +60,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const started = now();
+  const startLoad = loadavg()[0]!;
   const load = LoadProcess.start();
   try {
     console.log(
@@ -78,6 +79,8 @@ async function main(): Promise<number> {
     console.log('');
     console.log(targetLines(all, cfg));
     console.log('');
+    // Other processes on the machine take CPU from the servers and the load process alike.
+    console.log(`machine load average (1 min): ${startLoad.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end`);
     console.log(`benchmark finished in ${((now() - started) / 1000).toFixed(1)} s`);
     return 0;
   } catch (e) {

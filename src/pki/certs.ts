@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { SigningKey } from './keys.js';
-import { x509 } from './x509.js';
+import type * as X509 from '@peculiar/x509';
+
+type X509Module = typeof X509;
+
+/** @peculiar/x509 (and its polyfills) cost ~250 ms to load: only certificate signing needs it. */
+const loadX509 = async (): Promise<X509Module> => (await import('./x509.js')).x509;
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
@@ -48,8 +53,8 @@ const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
  * are read by @peculiar/x509 as RFC 4514 text, where quotes, backslashes and a leading '#' mean
  * something: a user named `a "b" c` would come out as `b`.
  */
-function toName(subject: Subject): x509.Name {
-  const value = (v: string): x509.JsonAttributeObject[] => [PRINTABLE.test(v) ? { printableString: v } : { utf8String: v }];
+function toName(x509: X509Module, subject: Subject): X509.Name {
+  const value = (v: string): X509.JsonAttributeObject[] => [PRINTABLE.test(v) ? { printableString: v } : { utf8String: v }];
   return new x509.Name([...(subject.organizations ?? []).map((o) => ({ O: value(o) })), { CN: value(subject.commonName) }]);
 }
 
@@ -69,13 +74,14 @@ export async function signCertificate(req: CertificateRequest): Promise<string> 
   const isCa = req.issuer === undefined;
   const signer = req.issuer?.key ?? req.selfKey;
   if (!signer) throw new Error('signCertificate: a CA certificate needs selfKey');
+  const x509 = await loadX509();
   const issuerCert = req.issuer ? new x509.X509Certificate(req.issuer.certPem) : undefined;
   const notBefore = new Date(now.getTime() - BACKDATE_MS);
   let notAfter = new Date(now.getTime() + (isCa ? CA_VALIDITY_MS : LEAF_VALIDITY_MS));
   // A leaf never outlives its CA: verifiers reject the chain from the CA's expiry on anyway.
   if (issuerCert && issuerCert.notAfter < notAfter) notAfter = issuerCert.notAfter;
 
-  const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(isCa, isCa ? 0 : undefined, true)];
+  const extensions: X509.Extension[] = [new x509.BasicConstraintsExtension(isCa, isCa ? 0 : undefined, true)];
   if (isCa) {
     extensions.push(
       new x509.KeyUsagesExtension(
@@ -89,7 +95,7 @@ export async function signCertificate(req: CertificateRequest): Promise<string> 
     const eku = (req.extendedKeyUsages ?? []).map((u) => x509.ExtendedKeyUsage[u]);
     if (eku.length > 0) extensions.push(new x509.ExtendedKeyUsageExtension(eku, false));
   }
-  const names: x509.JsonGeneralName[] = [
+  const names: X509.JsonGeneralName[] = [
     ...(req.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
     ...(req.ips ?? []).map((value) => ({ type: 'ip' as const, value })),
   ];
@@ -99,8 +105,8 @@ export async function signCertificate(req: CertificateRequest): Promise<string> 
 
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
-    subject: toName(req.subject),
-    issuer: issuerCert ? issuerCert.subjectName : toName(req.subject),
+    subject: toName(x509, req.subject),
+    issuer: issuerCert ? issuerCert.subjectName : toName(x509, req.subject),
     notBefore,
     notAfter,
     publicKey: req.publicKeyDer,

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { webcrypto } from './x509.js';
+import { webcrypto } from 'node:crypto';
 
 /** A private key ready for @peculiar/x509: the WebCrypto key, how to sign with it, and its public half. */
 export interface SigningKey {

@@ -17,7 +17,7 @@ import { NamespaceController } from '../controllers/namespace/controller.js';
 import { ServiceAccountController } from '../controllers/serviceaccount/controller.js';
 import type { Logger } from '../logging/index.js';
 import { Manager, type Runnable } from '../manager/index.js';
-import { ensurePki } from '../pki/index.js';
+import { ensurePki } from '../pki/pki.js';
 import { type Backend, Compactor, openBackend } from '../storage/index.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { KUBERNETES_VERSION, KUBETS_VERSION, type ServerConfig } from './config.js';

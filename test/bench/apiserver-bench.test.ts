@@ -97,6 +97,7 @@ describe('API server benchmark (quick run)', () => {
       assert.match(out, line(String.raw`gets/s >= 30% of the bare server's`, RATIO));
       assert.match(out, line(String.raw`list 500 pods \(median\) < 250 ms`, MS));
     }
+    assert.match(out, /^machine load average \(1 min\): \d+\.\d\d at the start, \d+\.\d\d at the end$/m);
     assert.match(out, /^benchmark finished in \d+\.\d s$/m);
   });
 
