@@ -9,10 +9,9 @@ import type { Logger } from '../../logging/index.js';
 import type { Runnable } from '../../manager/index.js';
 import type { StoreSet } from '../registry/store-set.js';
 import { rfc3339 } from '../registry/object-meta.js';
+import { EVERYTHING } from '../registry/selection.js';
 import { watchObjects } from '../registry/watch.js';
 import { definitionsFromCrd } from './definitions.js';
-
-const EVERYTHING = { everything: true, matches: () => true };
 
 export class CrdRegistrar implements Runnable {
   readonly name = 'crd-registrar';

@@ -10,7 +10,8 @@ export interface SelectionPredicate {
   matches(obj: KubeObject): boolean;
 }
 
-const EVERYTHING: SelectionPredicate = { everything: true, matches: () => true };
+/** Selects every object (no selectors). */
+export const EVERYTHING: SelectionPredicate = { everything: true, matches: () => true };
 
 /** Fields every object can be selected by, and the resource's own ones. */
 export function objectFields(def: ResourceDefinition, obj: KubeObject): Record<string, string> {

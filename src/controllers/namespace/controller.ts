@@ -7,10 +7,9 @@ import { isNotFound } from '../../apimachinery/errors.js';
 import type { Logger } from '../../logging/index.js';
 import type { Runnable } from '../../manager/index.js';
 import type { StoreSet } from '../../apiserver/registry/store-set.js';
+import { EVERYTHING } from '../../apiserver/registry/selection.js';
 import { watchObjects } from '../../apiserver/registry/watch.js';
 import { runWorkers, type ReconcileResult } from '../run-controller.js';
-
-const EVERYTHING = { everything: true, matches: () => true };
 
 export class NamespaceController implements Runnable {
   readonly name = 'namespace-controller';

@@ -5,10 +5,9 @@ import { isAlreadyExists, isNotFound, isStatusError } from '../../apimachinery/e
 import type { Logger } from '../../logging/index.js';
 import type { Runnable } from '../../manager/index.js';
 import type { StoreSet } from '../../apiserver/registry/store-set.js';
+import { EVERYTHING } from '../../apiserver/registry/selection.js';
 import { watchObjects } from '../../apiserver/registry/watch.js';
 import { runWorkers, type ReconcileResult } from '../run-controller.js';
-
-const EVERYTHING = { everything: true, matches: () => true };
 
 export class ServiceAccountController implements Runnable {
   readonly name = 'serviceaccount-controller';
