@@ -5,11 +5,12 @@
 // Not a test: it prints figures. `npm run bench:apiserver`; `--quick` for a smoke run; `--help`.
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fmtInt, now } from '../storage/measure.js';
 import { KUBETS_BIN, LoadProcess, killAll } from './children.js';
 import { type BenchConfig, USAGE, parseConfig } from './config.js';
+import { cpuLine, cpuSnapshot } from './machine.js';
 import { type DatastoreFigures, LEGEND, datastoreTable, targetLines } from './report.js';
 import { benchDatastore } from './run.js';
 
@@ -60,7 +61,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const started = now();
-  const startLoad = loadavg()[0]!;
+  const startCpu = cpuSnapshot();
   const load = LoadProcess.start();
   try {
     console.log(
@@ -79,8 +80,11 @@ async function main(): Promise<number> {
     console.log('');
     console.log(targetLines(all, cfg));
     console.log('');
-    // Other processes on the machine take CPU from the servers and the load process alike.
-    console.log(`machine load average (1 min): ${startLoad.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end`);
+    // Other processes on the machine take CPU from the servers and the load process alike. The
+    // load process is stopped first so its CPU time is counted as the benchmark's.
+    await load.stop();
+    const cpu = cpuLine(startCpu, cpuSnapshot());
+    if (cpu) console.log(cpu);
     console.log(`benchmark finished in ${((now() - started) / 1000).toFixed(1)} s`);
     return 0;
   } catch (e) {

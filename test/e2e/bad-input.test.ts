@@ -1,40 +1,8 @@
 // Thousands of generated bad requests: each gets a 4xx metav1.Status, nothing is stored, and the
 // server keeps serving.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
-import { parse } from 'yaml';
 import { TestCluster } from './harness.js';
-
-interface Reply {
-  status: number;
-  body: string;
-}
-
-function client(c: TestCluster) {
-  const cfg = parse(readFileSync(c.kubeconfig, 'utf8'));
-  const b64 = (s: string) => Buffer.from(s, 'base64');
-  const agent = new Agent({
-    keepAlive: true,
-    maxSockets: 16,
-    ca: b64(cfg.clusters[0].cluster['certificate-authority-data']),
-    cert: b64(cfg.users[0].user['client-certificate-data']),
-    key: b64(cfg.users[0].user['client-key-data']),
-  });
-  const url = new URL(c.url);
-  const send = (method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Reply> =>
-    new Promise((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, method, path, agent, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (d) => chunks.push(d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  return { send, close: () => agent.destroy() };
-}
 
 const JSON_CT = { 'Content-Type': 'application/json' };
 
@@ -93,7 +61,7 @@ describe('bad input', () => {
   });
 
   it('answers 3000 bad requests with 4xx Statuses and stores nothing', { timeout: 120_000 }, async () => {
-    const { send, close } = client(c);
+    const { send, close } = c.http();
     try {
       // Let the bootstrap writes (default service accounts) settle, then note the revision.
       let before = '';

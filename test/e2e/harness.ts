@@ -1,7 +1,9 @@
 // Starts a real `kubets server` (the built CLI, as a child process) on a free port with a fresh
 // data directory, and drives it with the real kubectl binaries installed on the machine.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { parse as parseYaml } from 'yaml';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +21,12 @@ export interface KubectlResult {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+export interface HttpReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
 }
 
 export class TestCluster {
@@ -100,6 +108,32 @@ export class TestCluster {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, HOME: this.dataDir, KUBECONFIG: '' },
     });
+  }
+
+  /** Raw HTTPS requests as the admin user (keep-alive; close() when done). */
+  http() {
+    const cfg = parseYaml(readFileSync(this.kubeconfig, 'utf8'));
+    const b64 = (v: string) => Buffer.from(v, 'base64');
+    const agent = new Agent({
+      keepAlive: true,
+      maxSockets: 16,
+      ca: b64(cfg.clusters[0].cluster['certificate-authority-data']),
+      cert: b64(cfg.users[0].user['client-certificate-data']),
+      key: b64(cfg.users[0].user['client-key-data']),
+    });
+    const url = new URL(this.url);
+    const send = (method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<HttpReply> =>
+      new Promise((resolve, reject) => {
+        const length = body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(body)) };
+        const req = request({ host: url.hostname, port: url.port, method, path, agent, headers: { ...length, ...headers } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (d) => chunks.push(d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    return { send, close: () => agent.destroy() };
   }
 
   async stop(opts: { keepData?: boolean } = {}): Promise<number | null> {

@@ -116,7 +116,7 @@ export async function handleBinding(ctx: RequestContext): Promise<void> {
     p.status = { ...p.status, conditions };
     delete p.metadata!.resourceVersion;
     return p;
-  }, { subresource: '' });
+  }, { subresource: 'binding' });
   writeJson(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 

@@ -46,8 +46,11 @@ export interface StoreDeps {
 
 const MAX_UPDATE_RETRIES = 16;
 
-/** '' is the main resource; status and finalize (namespaces) change only their own part. */
-export type UpdateSubresource = '' | 'status' | 'finalize';
+/**
+ * '' is the main resource; status and finalize (namespaces) change only their own part; binding
+ * (pods/binding) is the server's own change of spec.nodeName, which pod validation forbids users.
+ */
+export type UpdateSubresource = '' | 'status' | 'finalize' | 'binding';
 
 export class ResourceStore {
   readonly qualified: QualifiedResource;
@@ -197,6 +200,7 @@ export class ResourceStore {
   private prepareUpdate(obj: KubeObject, current: KubeObject, subresource: string): KubeObject {
     const def = this.def;
     const errs: FieldError[] = prepareMetaForUpdate(obj, current, def);
+    if (subresource === 'binding') return obj;
     const o = obj as KubeObject & { status?: unknown };
     const c = current as KubeObject & { status?: unknown };
     if (subresource === 'status' || subresource === 'finalize') {
