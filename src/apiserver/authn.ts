@@ -10,8 +10,20 @@ import type { RequestInfo } from './request-info.js';
 
 export const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 
+/** A connection's user, read once: getPeerCertificate() rebuilds the certificate on every call. */
+const usersBySocket = new WeakMap<object, UserInfo>();
+
 export function authenticate(req: IncomingMessage): UserInfo {
   const socket = req.socket as TLSSocket;
+  let user = usersBySocket.get(socket);
+  if (!user) {
+    user = userOfSocket(socket);
+    usersBySocket.set(socket, user);
+  }
+  return user;
+}
+
+function userOfSocket(socket: TLSSocket): UserInfo {
   if (typeof socket.getPeerCertificate === 'function' && socket.authorized) {
     const cert = socket.getPeerCertificate();
     const subject = cert?.subject as unknown as Record<string, string | string[]> | undefined;

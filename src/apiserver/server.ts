@@ -88,7 +88,8 @@ export class ApiServer implements Runnable {
     const abort = new AbortController();
     this.inflight.add(abort);
     res.on('close', () => {
-      abort.abort();
+      // Only a request cut short needs its work stopped (abort() is not free: it builds an error).
+      if (!res.writableFinished) abort.abort();
       this.inflight.delete(abort);
     });
     const started = performance.now();

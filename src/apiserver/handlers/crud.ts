@@ -1,7 +1,8 @@
 // The verbs on a resource: get, list, create, update, patch, delete, deletecollection.
 import type { KubeObject } from '../../api/types.js';
-import { PATCH_MEDIA_TYPES, badRequest, unsupportedMediaType } from '../../apimachinery/errors.js';
-import { writeJson } from '../http/respond.js';
+import { PATCH_MEDIA_TYPES, badRequest, notFound, unsupportedMediaType } from '../../apimachinery/errors.js';
+import { encodedWithVersion } from '../registry/codec.js';
+import { writeJson, writeJsonBytes } from '../http/respond.js';
 import { bodyFormat, decodeBody, expectObject, mediaType, readBody } from '../http/body.js';
 import { listObjects } from '../registry/list.js';
 import { buildPredicate } from '../registry/selection.js';
@@ -12,6 +13,13 @@ import { renderList, renderObject } from './render.js';
 import { checkFieldValidation } from './field-validation.js';
 
 export async function handleGet(ctx: RequestContext): Promise<void> {
+  if (ctx.rendering.as === 'object' && ctx.def.builtin !== false && ctx.info.subresource === '') {
+    // The stored bytes, with the resourceVersion spliced in: no parse, no re-serialisation.
+    const kv = await ctx.store.backend.get(ctx.store.key(ctx.info.namespace, ctx.info.name));
+    if (!kv) throw notFound(ctx.store.qualified, ctx.info.name);
+    writeJsonBytes(ctx.res, 200, encodedWithVersion(kv.value, kv.modRevision));
+    return;
+  }
   const obj = await ctx.store.get(ctx.info.namespace, ctx.info.name);
   renderObject(ctx, 200, obj);
 }
@@ -28,7 +36,7 @@ export async function handleList(ctx: RequestContext): Promise<void> {
     resourceVersion: q.get('resourceVersion') ?? undefined,
     resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
   });
-  renderList(ctx, page.items, page);
+  renderList(ctx, page, page);
 }
 
 const isDryRun = (ctx: RequestContext): boolean => {
@@ -180,5 +188,5 @@ export async function handleDeleteCollection(ctx: RequestContext): Promise<void>
       if ((e as { reason?: string }).reason !== 'NotFound') throw e;
     }
   }
-  renderList(ctx, items, { resourceVersion: page.resourceVersion });
+  renderList(ctx, { items, entries: [] }, { resourceVersion: page.resourceVersion });
 }

@@ -59,7 +59,7 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
           object = partialObjectMetadata(object, r.version);
         }
       }
-      res.write(JSON.stringify({ type: ev.type, object }) + '\n');
+      res.write(r.as === 'object' ? eventLine(ev.type, object) : JSON.stringify({ type: ev.type, object }) + '\n');
       if (ev.type === 'ERROR') break;
       if (abort.signal.aborted) break;
     }
@@ -72,4 +72,21 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
     await events.return(undefined);
     endStream();
   }
+}
+
+/** Serialised events, shared by every watcher that sends the same object with the same type. */
+const lines = new WeakMap<object, Map<string, string>>();
+
+function eventLine(type: string, object: KubeObject): string {
+  let byType = lines.get(object);
+  if (!byType) {
+    byType = new Map();
+    lines.set(object, byType);
+  }
+  let line = byType.get(type);
+  if (line === undefined) {
+    line = JSON.stringify({ type, object }) + '\n';
+    byType.set(type, line);
+  }
+  return line;
 }

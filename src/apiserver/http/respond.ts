@@ -2,13 +2,13 @@ import type { ServerResponse } from 'node:http';
 import { toStatus } from '../../apimachinery/errors.js';
 
 export function writeJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
-  const text = JSON.stringify(body);
-  res.writeHead(code, {
-    'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-cache, private',
-  });
-  res.end(text);
+  writeJsonBytes(res, code, Buffer.from(JSON.stringify(body)), contentType);
+}
+
+/** JSON already serialised (stored bytes, spliced lists). */
+export function writeJsonBytes(res: ServerResponse, code: number, body: Buffer, contentType = 'application/json'): void {
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': body.length, 'Cache-Control': 'no-cache, private' });
+  res.end(body);
 }
 
 /** Every failure leaves the server as a metav1.Status, here and only here. */

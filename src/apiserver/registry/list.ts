@@ -14,8 +14,17 @@ export interface ListParams {
   resourceVersionMatch?: string;
 }
 
+/** One listed object: its stored bytes, and the decoded object when selection needed it. */
+export interface ListEntry {
+  value: Uint8Array;
+  revision: number;
+  object?: KubeObject;
+}
+
 export interface ListPage {
-  items: KubeObject[];
+  entries: ListEntry[];
+  /** The objects, decoded on first use. */
+  readonly items: KubeObject[];
   resourceVersion: string;
   continue?: string;
 }
@@ -45,12 +54,12 @@ export async function listObjects(store: ResourceStore, p: ListParams): Promise<
   }
   const limit = p.limit && p.limit > 0 ? p.limit : 0;
   const prefix = store.prefix(p.namespace);
-  const items: KubeObject[] = [];
+  const entries: ListEntry[] = [];
   let token = p.continue;
   let readRevision = 0;
   try {
     for (let reads = 0; reads < MAX_PAGE_READS; reads++) {
-      const want = limit ? limit - items.length : 0;
+      const want = limit ? limit - entries.length : 0;
       const page = await storage.list(prefix, {
         limit: want,
         continue: token,
@@ -58,11 +67,15 @@ export async function listObjects(store: ResourceStore, p: ListParams): Promise<
       });
       readRevision = page.revision;
       for (const kv of page.items) {
+        if (p.predicate.everything) {
+          entries.push({ value: kv.value, revision: kv.modRevision });
+          continue;
+        }
         const obj = store.decode(kv.value, kv.modRevision);
-        if (p.predicate.matches(obj)) items.push(obj);
+        if (p.predicate.matches(obj)) entries.push({ value: kv.value, revision: kv.modRevision, object: obj });
       }
       token = page.continue;
-      if (!token || (limit && items.length >= limit)) break;
+      if (!token || (limit && entries.length >= limit)) break;
       revision = page.revision;
     }
   } catch (e) {
@@ -77,7 +90,14 @@ export async function listObjects(store: ResourceStore, p: ListParams): Promise<
     if (isStorageError(e, 'FutureRevision')) throw timeout(`Too large resource version: ${rv}`, 1);
     throw e;
   }
-  const out: ListPage = { items, resourceVersion: String(readRevision) };
+  let decoded: KubeObject[] | undefined;
+  const out: ListPage = {
+    entries,
+    get items() {
+      return (decoded ??= entries.map((e) => e.object ?? store.decode(e.value, e.revision)));
+    },
+    resourceVersion: String(readRevision),
+  };
   if (token) out.continue = token;
   return out;
 }

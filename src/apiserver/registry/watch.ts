@@ -29,6 +29,9 @@ export interface WatchParams {
 
 const DEFAULT_BOOKMARK_INTERVAL_MS = 30_000;
 
+/** Decoded event values, shared by all watchers; watch handlers must not change them. */
+const decodedValues = new WeakMap<Uint8Array, KubeObject>();
+
 export async function* watchObjects(store: ResourceStore, p: WatchParams): AsyncGenerator<ApiWatchEvent> {
   const storage = store.backend;
   const def = store.def;
@@ -80,6 +83,17 @@ export async function* watchObjects(store: ResourceStore, p: WatchParams): Async
     timer.unref();
   }
   let lastRevision = from - 1;
+  // Every watcher of a resource gets the same storage event objects: decode each value once for
+  // all of them (built-ins only: a custom resource's apiVersion depends on the version watched).
+  const decode = (value: Uint8Array, revision: number): KubeObject => {
+    if (def.builtin === false) return store.decode(value, revision);
+    let obj = decodedValues.get(value);
+    if (!obj) {
+      obj = store.decode(value, revision);
+      decodedValues.set(value, obj);
+    }
+    return obj;
+  };
   try {
     for await (const ev of watch) {
       if (ev.type === 'PROGRESS') {
@@ -90,7 +104,7 @@ export async function* watchObjects(store: ResourceStore, p: WatchParams): Async
         continue;
       }
       lastRevision = ev.modRevision;
-      const out = toApiEvent(ev, p.predicate, (v, r) => store.decode(v, r));
+      const out = toApiEvent(ev, p.predicate, decode);
       if (out) yield out;
     }
   } catch (e) {
