@@ -1,7 +1,7 @@
 // Writes resource responses in the rendering the client negotiated (object, Table, metadata).
 import type { KubeObject } from '../../api/types.js';
-import { writeJson, writeJsonBytes } from '../http/respond.js';
-import { encodedWithVersion } from '../registry/codec.js';
+import { writeJson, writeJsonParts } from '../http/respond.js';
+import { encodedWithVersionParts } from '../registry/codec.js';
 import type { ListEntry } from '../registry/list.js';
 import { partialObjectMetadata, toTable, type IncludeObject } from '../table.js';
 import { type RequestContext, apiVersionOf } from './context.js';
@@ -35,7 +35,7 @@ export function renderList(
   withWarnings(ctx);
   const r = ctx.rendering;
   if (r.as === 'object' && ctx.def.builtin !== false && list.entries.length > 0) {
-    writeJsonBytes(ctx.res, 200, splicedList(ctx, list.entries, meta));
+    writeJsonParts(ctx.res, 200, splicedList(ctx, list.entries, meta));
     return;
   }
   const items = list.items;
@@ -56,17 +56,17 @@ export function renderList(
 }
 
 /** A list written from the stored bytes of its items (no parse, no re-serialisation). */
-function splicedList(ctx: RequestContext, entries: ListEntry[], meta: { resourceVersion: string; continue?: string }): Buffer {
+function splicedList(ctx: RequestContext, entries: ListEntry[], meta: { resourceVersion: string; continue?: string }): Buffer[] {
   const listMeta: Record<string, string> = { resourceVersion: meta.resourceVersion };
   if (meta.continue) listMeta.continue = meta.continue;
   const head = JSON.stringify({ kind: `${ctx.def.kind}List`, apiVersion: apiVersionOf(ctx.def), metadata: listMeta }).slice(0, -1);
   const parts: Buffer[] = [Buffer.from(head + ',"items":[')];
   entries.forEach((e, i) => {
     if (i > 0) parts.push(COMMA);
-    parts.push(encodedWithVersion(e.value, e.revision));
+    parts.push(...encodedWithVersionParts(e.value, e.revision));
   });
   parts.push(CLOSE);
-  return Buffer.concat(parts);
+  return parts;
 }
 
 const COMMA = Buffer.from(',');
