@@ -5,6 +5,7 @@ import { badRequest, toStatus } from '../../apimachinery/errors.js';
 import { buildPredicate } from '../registry/selection.js';
 import { watchObjects } from '../registry/watch.js';
 import { partialObjectMetadata, toTable } from '../table.js';
+import { BoundedCache } from '../registry/bounded-cache.js';
 import type { RequestContext } from './context.js';
 
 /** Without timeoutSeconds a watch ends after 30 to 60 minutes, as upstream's minRequestTimeout. */
@@ -75,7 +76,7 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
 }
 
 /** Serialised events, shared by every watcher that sends the same object with the same type. */
-const lines = new WeakMap<object, Map<string, string>>();
+const lines = new BoundedCache<object, Map<string, string>>(2048);
 
 function eventLine(type: string, object: KubeObject): string {
   let byType = lines.get(object);

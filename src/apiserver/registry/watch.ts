@@ -5,6 +5,7 @@ import type { Status } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../../api/types.js';
 import { badRequest, expired, toStatus } from '../../apimachinery/errors.js';
 import { type WatchEvent, isCompacted } from '../../storage/index.js';
+import { BoundedCache } from './bounded-cache.js';
 import type { SelectionPredicate } from './selection.js';
 import type { ResourceStore } from './store.js';
 
@@ -30,7 +31,7 @@ export interface WatchParams {
 const DEFAULT_BOOKMARK_INTERVAL_MS = 30_000;
 
 /** Decoded event values, shared by all watchers; watch handlers must not change them. */
-const decodedValues = new WeakMap<Uint8Array, KubeObject>();
+const decodedValues = new BoundedCache<Uint8Array, KubeObject>(2048);
 
 export async function* watchObjects(store: ResourceStore, p: WatchParams): AsyncGenerator<ApiWatchEvent> {
   const storage = store.backend;
