@@ -1,7 +1,9 @@
 // Sizes of the API server benchmark: full by default, scaled down by --quick, each overridable by
 // a flag (--name=value) or an environment variable (BENCH_NAME=value), as bench/storage does.
 
-export type Datastore = 'sqlite' | 'memory';
+import { type BenchDatastore, parseBenchOptions } from '../common/options.js';
+
+export type Datastore = BenchDatastore;
 
 export interface BenchConfig {
   quick: boolean;
@@ -71,40 +73,9 @@ Needs the built tree (npx tsc -p . and dist/generated/openapi). Every option can
 environment variable: BENCH_QUICK=1, BENCH_LIST_PODS=5000, ...
 Flags win over environment variables; --quick (or BENCH_QUICK=1) picks the small defaults.`;
 
-function envName(option: string): string {
-  return 'BENCH_' + option.toUpperCase().replace(/-/g, '_');
-}
-
 /** Parses argv (without node and the script) and the environment; throws on a bad option. */
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchConfig | 'help' {
-  const flags = new Map<string, string>();
-  for (const arg of argv) {
-    if (arg === '--help' || arg === '-h') return 'help';
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new Error(`unknown argument ${arg}\n${USAGE}`);
-    flags.set(m[1]!, m[2] ?? 'true');
-  }
-  for (const option of flags.keys()) {
-    if (!(option in NUMERIC) && !['quick', 'datastores', 'tmp-dir'].includes(option)) {
-      throw new Error(`unknown option --${option}\n${USAGE}`);
-    }
-  }
-  const get = (option: string): string | undefined => flags.get(option) ?? env[envName(option)];
-  const quickRaw = get('quick');
-  const quick = quickRaw !== undefined && quickRaw !== '0' && quickRaw !== 'false';
-  const sizes = { ...(quick ? QUICK : FULL) };
-  for (const [option, field] of Object.entries(NUMERIC)) {
-    const raw = get(option);
-    if (raw === undefined) continue;
-    const n = Number(raw);
-    const min = field === 'warmupMs' ? 0 : 1;
-    if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${option} wants an integer >= ${min}, not ${raw}`);
-    sizes[field] = n;
-  }
-  const datastores = (get('datastores') ?? 'sqlite,memory').split(',').map((d) => d.trim()).filter(Boolean);
-  for (const d of datastores) {
-    if (d !== 'sqlite' && d !== 'memory') throw new Error(`unknown datastore ${d} (sqlite or memory)`);
-  }
-  if (datastores.length === 0) throw new Error('--datastores names no datastore');
-  return { quick, datastores: datastores as Datastore[], tmpDir: get('tmp-dir'), ...sizes };
+  const o = parseBenchOptions(argv, env, { usage: USAGE, full: FULL, quick: QUICK, numeric: NUMERIC, listOption: 'datastores', listNoun: 'datastore' });
+  if (o === 'help') return o;
+  return { quick: o.quick, datastores: o.datastores, tmpDir: o.tmpDir, ...o.sizes };
 }

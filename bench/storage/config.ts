@@ -1,6 +1,7 @@
 // Sizes of the storage benchmark: full by default, scaled down by --quick, each overridable by a
 // flag (--name=value) or an environment variable (BENCH_NAME=value).
 
+import { parseBenchOptions } from '../common/options.js';
 import type { DatastoreKind } from '../../src/storage/index.js';
 
 export interface BenchConfig {
@@ -67,40 +68,9 @@ export const USAGE = `usage: node dist/bench/storage/main.js [--quick] [--backen
 Every option can also be given as an environment variable: BENCH_QUICK=1, BENCH_LIST_KEYS=20000, ...
 Flags win over environment variables; --quick (or BENCH_QUICK=1) picks the small defaults.`;
 
-function envName(option: string): string {
-  return 'BENCH_' + option.toUpperCase().replace(/-/g, '_');
-}
-
 /** Parses argv (without node and the script) and the environment; throws on a bad option. */
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchConfig | 'help' {
-  const flags = new Map<string, string>();
-  for (const arg of argv) {
-    if (arg === '--help' || arg === '-h') return 'help';
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new Error(`unknown argument ${arg}\n${USAGE}`);
-    flags.set(m[1]!, m[2] ?? 'true');
-  }
-  const get = (option: string): string | undefined => flags.get(option) ?? env[envName(option)];
-  for (const option of flags.keys()) {
-    if (!(option in NUMERIC) && !['quick', 'backends', 'tmp-dir'].includes(option)) {
-      throw new Error(`unknown option --${option}\n${USAGE}`);
-    }
-  }
-  const quickRaw = get('quick');
-  const quick = quickRaw !== undefined && quickRaw !== '0' && quickRaw !== 'false';
-  const sizes = { ...(quick ? QUICK : FULL) };
-  for (const [option, field] of Object.entries(NUMERIC)) {
-    const raw = get(option);
-    if (raw === undefined) continue;
-    const n = Number(raw);
-    const min = field === 'warmupMs' ? 0 : 1;
-    if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${option} wants an integer >= ${min}, not ${raw}`);
-    sizes[field] = n;
-  }
-  const backends = (get('backends') ?? 'sqlite,memory').split(',').map((b) => b.trim()).filter(Boolean);
-  for (const b of backends) {
-    if (b !== 'sqlite' && b !== 'memory') throw new Error(`unknown backend ${b} (sqlite or memory)`);
-  }
-  if (backends.length === 0) throw new Error('--backends names no backend');
-  return { quick, backends: backends as DatastoreKind[], tmpDir: get('tmp-dir'), ...sizes };
+  const o = parseBenchOptions(argv, env, { usage: USAGE, full: FULL, quick: QUICK, numeric: NUMERIC, listOption: 'backends', listNoun: 'backend' });
+  if (o === 'help') return o;
+  return { quick: o.quick, backends: o.datastores, tmpDir: o.tmpDir, ...o.sizes };
 }
