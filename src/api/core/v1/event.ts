@@ -1,6 +1,6 @@
 // core/v1 Event, and what events.k8s.io/v1 shares with it: upstream keeps one internal Event (the
 // core shape) for both, so validation messages and printer cells come from that shape.
-import type { Event } from 'kubernetes-types/core/v1.js';
+import type { Event, ObjectReference } from 'kubernetes-types/core/v1.js';
 import { type FieldError, FieldPath, invalid, required } from '../../../apimachinery/field-errors.js';
 import { isDNS1123Subdomain, isQualifiedName } from '../../../apimachinery/validation.js';
 import { age } from '../../printing.js';
@@ -126,17 +126,24 @@ export const EVENT_COLUMNS: TableColumn[] = [
   col('Name', 'Name must be unique within a namespace.', 1, 'name'),
 ];
 
+/** The selectable fields of an object reference under `prefix` (involvedObject, regarding). */
+export function referenceFields(prefix: string, o: ObjectReference | undefined): Record<string, string> {
+  const r = o ?? {};
+  return {
+    [`${prefix}.kind`]: r.kind ?? '',
+    [`${prefix}.namespace`]: r.namespace ?? '',
+    [`${prefix}.name`]: r.name ?? '',
+    [`${prefix}.uid`]: r.uid ?? '',
+    [`${prefix}.apiVersion`]: r.apiVersion ?? '',
+    [`${prefix}.resourceVersion`]: r.resourceVersion ?? '',
+    [`${prefix}.fieldPath`]: r.fieldPath ?? '',
+  };
+}
+
 /** Field selector labels of core/v1 events (upstream ToSelectableFields). */
 export function eventSelectableFields(ev: Event): Record<string, string> {
-  const o = ev.involvedObject ?? {};
   return {
-    'involvedObject.kind': o.kind ?? '',
-    'involvedObject.namespace': o.namespace ?? '',
-    'involvedObject.name': o.name ?? '',
-    'involvedObject.uid': o.uid ?? '',
-    'involvedObject.apiVersion': o.apiVersion ?? '',
-    'involvedObject.resourceVersion': o.resourceVersion ?? '',
-    'involvedObject.fieldPath': o.fieldPath ?? '',
+    ...referenceFields('involvedObject', ev.involvedObject),
     reason: ev.reason ?? '',
     reportingComponent: ev.reportingComponent ?? '',
     source: ev.source?.component || ev.reportingComponent || '',

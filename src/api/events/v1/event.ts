@@ -6,6 +6,7 @@ import type { Event } from 'kubernetes-types/events/v1.js';
 import {
   EVENT_COLUMNS,
   eventCells,
+  referenceFields,
   legacyValidateEvent,
   strictValidateEventCreate,
   strictValidateEventUpdate,
@@ -52,15 +53,8 @@ export const eventsV1EventResource: ResourceDefinition<Event> = {
     return [...legacyValidateEvent(core), ...strictValidateEventUpdate(core, toCoreEvent(old))];
   },
   selectableFields(ev) {
-    const r = ev.regarding ?? {};
     return {
-      'regarding.kind': r.kind ?? '',
-      'regarding.namespace': r.namespace ?? '',
-      'regarding.name': r.name ?? '',
-      'regarding.uid': r.uid ?? '',
-      'regarding.apiVersion': r.apiVersion ?? '',
-      'regarding.resourceVersion': r.resourceVersion ?? '',
-      'regarding.fieldPath': r.fieldPath ?? '',
+      ...referenceFields('regarding', ev.regarding),
       reason: ev.reason ?? '',
       reportingController: ev.reportingController ?? '',
       source: ev.deprecatedSource?.component || ev.reportingController || '',
