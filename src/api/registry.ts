@@ -52,6 +52,8 @@ export class ResourceRegistry {
   private readonly byPath = new Map<string, ResourceDefinition>();
   private readonly defs: ResourceDefinition[] = [];
   private generation = 0;
+  /** groups() of the current generation: routing and namespace admission ask on every request. */
+  private groupsCache: { generation: number; groups: ServedGroup[] } | undefined;
 
   constructor(definitions: readonly ResourceDefinition[] = []) {
     for (const d of definitions) this.add(d);
@@ -102,6 +104,13 @@ export class ResourceRegistry {
 
   /** Served groups (core included, named ''), in discovery order, versions preferred first. */
   groups(): ServedGroup[] {
+    if (this.groupsCache?.generation !== this.generation) {
+      this.groupsCache = { generation: this.generation, groups: this.computeGroups() };
+    }
+    return this.groupsCache.groups;
+  }
+
+  private computeGroups(): ServedGroup[] {
     const versions = new Map<string, Set<string>>();
     for (const d of this.defs) {
       if (!versions.has(d.group)) versions.set(d.group, new Set());

@@ -1,6 +1,6 @@
 // The verbs on a resource: get, list, create, update, patch, delete, deletecollection.
 import type { KubeObject } from '../../api/types.js';
-import { PATCH_MEDIA_TYPES, badRequest, notFound, unsupportedMediaType } from '../../apimachinery/errors.js';
+import { PATCH_MEDIA_TYPES, badRequest, unsupportedMediaType } from '../../apimachinery/errors.js';
 import { encodedWithVersion } from '../registry/codec.js';
 import { writeJson, writeJsonBytes } from '../http/respond.js';
 import { bodyFormat, decodeBody, expectObject, mediaType, readBody } from '../http/body.js';
@@ -15,8 +15,7 @@ import { checkFieldValidation } from './field-validation.js';
 export async function handleGet(ctx: RequestContext): Promise<void> {
   if (ctx.rendering.as === 'object' && ctx.def.builtin !== false && ctx.info.subresource === '') {
     // The stored bytes, with the resourceVersion spliced in: no parse, no re-serialisation.
-    const kv = await ctx.store.backend.get(ctx.store.key(ctx.info.namespace, ctx.info.name));
-    if (!kv) throw notFound(ctx.store.qualified, ctx.info.name);
+    const kv = await ctx.store.getStored(ctx.info.namespace, ctx.info.name);
     writeJsonBytes(ctx.res, 200, encodedWithVersion(kv.value, kv.modRevision));
     return;
   }

@@ -12,7 +12,7 @@ import {
 } from '../../apimachinery/errors.js';
 import type { FieldError } from '../../apimachinery/field-errors.js';
 import { validateObjectMeta } from '../../apimachinery/validation.js';
-import { type Backend, isConflict, isKeyExists, isKeyNotFound } from '../../storage/index.js';
+import { type Backend, type KeyValue, isConflict, isKeyExists, isKeyNotFound } from '../../storage/index.js';
 import { decodeObject, encodeObject } from './codec.js';
 import type { StoreHooks, WriteContext } from './hooks.js';
 import { deepCopy, deepEqual, prepareMetaForCreate, prepareMetaForUpdate, rfc3339 } from './object-meta.js';
@@ -94,9 +94,15 @@ export class ResourceStore {
   }
 
   async get(namespace: string, name: string): Promise<KubeObject> {
+    const kv = await this.getStored(namespace, name);
+    return this.decode(kv.value, kv.modRevision);
+  }
+
+  /** The stored bytes and revision of an object (NotFound when absent). */
+  async getStored(namespace: string, name: string): Promise<KeyValue> {
     const kv = await this.storage.get(this.key(namespace, name));
     if (!kv) throw notFound(this.qualified, name);
-    return this.decode(kv.value, kv.modRevision);
+    return kv;
   }
 
   async create(namespace: string, input: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
