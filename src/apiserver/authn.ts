@@ -7,6 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { StatusError } from '../apimachinery/errors.js';
 import type { UserInfo } from './handlers/context.js';
 import type { RequestInfo } from './request-info.js';
+import { InMemorySocket } from './in-process.js';
 
 export const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 
@@ -24,6 +25,9 @@ export function authenticate(req: IncomingMessage): UserInfo {
 }
 
 function userOfSocket(socket: TLSSocket): UserInfo {
+  // In-process connections carry the identity they were opened with (see in-process.ts).
+  const bound = (socket as unknown as { user?: UserInfo }).user;
+  if (bound && socket instanceof InMemorySocket) return bound;
   if (typeof socket.getPeerCertificate === 'function' && socket.authorized) {
     const cert = socket.getPeerCertificate();
     const subject = cert?.subject as unknown as Record<string, string | string[]> | undefined;

@@ -13,6 +13,7 @@ import {
 import { chooseDiscovery } from './http/negotiation.js';
 import { writeJson, writeText } from './http/respond.js';
 import type { NonResourceRequestInfo } from './request-info.js';
+import { registry } from '../metrics/registry.js';
 
 export interface VersionInfo {
   major: string;
@@ -57,6 +58,13 @@ export async function handleNonResource(
     return deps.isReady() ? writeText(res, 200, 'ok') : writeText(res, 500, '[-]bootstrap failed: not finished\nreadyz check failed');
   }
   if (path === '/version') return writeJson(res, 200, deps.version);
+  if (path === '/metrics') {
+    // Prometheus text format of this process's metrics (work queues, process); authenticated only.
+    const body = await registry.metrics();
+    res.writeHead(200, { 'Content-Type': registry.contentType, 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+    return;
+  }
   if (info.discovery) return discovery(req, res, info.discovery, deps);
   if (path === '/openapi/v2' && deps.openapi) {
     res.writeHead(200, { 'Content-Type': deps.openapi.v2.contentType, 'Content-Length': deps.openapi.v2.body.length });

@@ -4,13 +4,15 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ResourceRegistry } from '../api/registry.js';
 import type { ResourceDefinition } from '../api/types.js';
 import { methodNotSupported, pathNotFound } from '../apimachinery/errors.js';
 import type { Logger } from '../logging/index.js';
 import type { Runnable } from '../manager/index.js';
 import { authenticate, authorize } from './authn.js';
-import type { RequestContext } from './handlers/context.js';
+import type { RequestContext, UserInfo } from './handlers/context.js';
+import { InProcessListener } from './in-process.js';
 import { handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handlePatch, handleUpdate } from './handlers/crud.js';
 import type { FieldProblemFinder } from './handlers/field-validation.js';
 import { handleBinding, handleEviction, handleFinalize, handleScale } from './handlers/subresources.js';
@@ -45,6 +47,7 @@ export class ApiServer implements Runnable {
   private listening: Promise<AddressInfo>;
   private resolveListening!: (a: AddressInfo) => void;
   private readonly inflight = new Set<AbortController>();
+  private readonly inProcess = new InProcessListener((req, res) => void this.serve(req, res));
 
   constructor(private readonly opts: ApiServerOptions) {
     this.listening = new Promise((r) => (this.resolveListening = r));
@@ -53,6 +56,11 @@ export class ApiServer implements Runnable {
   /** Resolves with the bound address once the server accepts connections. */
   address(): Promise<AddressInfo> {
     return this.listening;
+  }
+
+  /** An in-memory connection into the request path, authenticated as `user` (see in-process.ts). */
+  connectInProcess(user: UserInfo): Duplex {
+    return this.inProcess.connect(user);
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -77,6 +85,7 @@ export class ApiServer implements Runnable {
     });
     // Stop accepting, end watches and other long requests, then let the rest finish.
     for (const c of this.inflight) c.abort();
+    this.inProcess.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();

@@ -18,6 +18,7 @@ Flags:
   --service-cidr CIDR       range of service cluster IPs (default 10.43.0.0/16)
   --no-merge-kubeconfig     do not merge a "kubets" context into ~/.kube/config
   --kubeconfig PATH         merge into this file instead of $KUBECONFIG or ~/.kube/config
+  --disable-controllers     run no controllers (Deployments, ReplicaSets, GC... stay as written)
   -v, --verbose             more logs (repeat for more)
   -h, --help                this help
 `;
@@ -39,6 +40,7 @@ export function parseServerFlags(args: string[]): ServerConfig | 'help' {
         'service-cidr': { type: 'string' },
         'no-merge-kubeconfig': { type: 'boolean' },
         kubeconfig: { type: 'string' },
+        'disable-controllers': { type: 'boolean' },
         verbose: { type: 'boolean', short: 'v', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
@@ -65,6 +67,7 @@ export function parseServerFlags(args: string[]): ServerConfig | 'help' {
   if (v['service-cidr'] !== undefined) cfg.serviceCidr = v['service-cidr'];
   if (v['no-merge-kubeconfig']) cfg.mergeKubeconfig = false;
   if (v.kubeconfig !== undefined) cfg.kubeconfigPath = resolve(v.kubeconfig);
+  if (v['disable-controllers']) cfg.disableControllers = true;
   cfg.verbosity = v.verbose?.length ?? 0;
   return cfg;
 }

@@ -1,10 +1,24 @@
-// A work queue of keys, as client-go's: a key is queued once however often it is added, is never
-// worked on by two workers at once, and failed keys come back after a growing delay.
+// A work queue of keys, as client-go's rate-limited work queue: a key is queued once however often
+// it is added, is never worked on by two workers at once, and failed keys come back after the
+// larger of a per-key exponential delay and a global token bucket's (client-go's default
+// controller rate limiter: 5 ms doubling to 1000 s per key; 10/s with a burst of 100 overall).
 
 export interface WorkQueueOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Global rate of rate-limited re-adds, per second. */
+  qps?: number;
+  burst?: number;
 }
+
+/** How long keys waited between being added and being handed to a worker (the last 4096). */
+export interface QueueLatency {
+  count: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const LATENCY_SAMPLES = 4096;
 
 export class WorkQueue {
   private readonly queue: string[] = [];
@@ -18,10 +32,20 @@ export class WorkQueue {
   private shuttingDown = false;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly qps: number;
+  private readonly burst: number;
+  private tokens: number;
+  private tokensAt = performance.now();
+  private readonly addedAt = new Map<string, number>();
+  private readonly latencies = new Float64Array(LATENCY_SAMPLES);
+  private latencyCount = 0;
 
   constructor(opts: WorkQueueOptions = {}) {
     this.baseDelayMs = opts.baseDelayMs ?? 5;
-    this.maxDelayMs = opts.maxDelayMs ?? 60_000;
+    this.maxDelayMs = opts.maxDelayMs ?? 1_000_000;
+    this.qps = opts.qps ?? 10;
+    this.burst = opts.burst ?? 100;
+    this.tokens = this.burst;
   }
 
   add(key: string): void {
@@ -36,9 +60,11 @@ export class WorkQueue {
     if (waiter) {
       this.queued.delete(key);
       this.processing.add(key);
+      this.sample(0);
       waiter(key);
     } else {
       this.queue.push(key);
+      this.addedAt.set(key, performance.now());
     }
   }
 
@@ -51,11 +77,40 @@ export class WorkQueue {
     this.timers.add(t);
   }
 
-  /** Re-adds a failed key after base * 2^failures ms (capped). */
+  /** Re-adds a failed key after max(base * 2^failures ms (capped), the global bucket's wait). */
   addRateLimited(key: string): void {
     const n = this.failures.get(key) ?? 0;
     this.failures.set(key, n + 1);
-    this.addAfter(key, Math.min(this.baseDelayMs * 2 ** n, this.maxDelayMs));
+    this.addAfter(key, Math.max(Math.min(this.baseDelayMs * 2 ** n, this.maxDelayMs), this.reserveToken()));
+  }
+
+  /** How often the key failed since it was last forgotten. */
+  numRequeues(key: string): number {
+    return this.failures.get(key) ?? 0;
+  }
+
+  /** Takes a token from the global bucket; returns how long to wait until it is really there. */
+  private reserveToken(): number {
+    const now = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.tokensAt) * this.qps) / 1000);
+    this.tokensAt = now;
+    this.tokens -= 1;
+    return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
+  }
+
+  latency(): QueueLatency {
+    const n = Math.min(this.latencyCount, LATENCY_SAMPLES);
+    const sorted = Array.from(this.latencies.subarray(0, n)).sort((a, b) => a - b);
+    const at = (q: number) => (n ? sorted[Math.min(n - 1, Math.floor(q * n))]! : 0);
+    return { count: this.latencyCount, p50Ms: at(0.5), p99Ms: at(0.99) };
+  }
+
+  /** Told of every key's wait (for metrics). */
+  onLatency: ((ms: number) => void) | undefined;
+
+  private sample(ms: number): void {
+    this.latencies[this.latencyCount++ % LATENCY_SAMPLES] = ms;
+    this.onLatency?.(ms);
   }
 
   forget(key: string): void {
@@ -67,6 +122,9 @@ export class WorkQueue {
     if (this.shuttingDown) return Promise.resolve(undefined);
     const key = this.queue.shift();
     if (key !== undefined) {
+      const at = this.addedAt.get(key);
+      this.addedAt.delete(key);
+      if (at !== undefined) this.sample(performance.now() - at);
       this.queued.delete(key);
       this.processing.add(key);
       return Promise.resolve(key);

@@ -15,6 +15,10 @@ export interface ServerConfig {
   /** Where to merge the `kubets` context (default: $KUBECONFIG or ~/.kube/config). */
   kubeconfigPath?: string;
   verbosity: number;
+  /** Runs no controllers (for tests that drive objects themselves). */
+  disableControllers: boolean;
+  /** The controller manager's lease timings; `false` runs it without leader election. */
+  leaderElection?: false | { leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number; identity?: string };
 }
 
 export const defaultServerConfig = (): ServerConfig => ({
@@ -26,6 +30,7 @@ export const defaultServerConfig = (): ServerConfig => ({
   nodePortRange: [30000, 32767],
   mergeKubeconfig: true,
   verbosity: 0,
+  disableControllers: false,
 });
 
 /** The Kubernetes version kubets speaks (strict semver: kubectl refuses anything else). */

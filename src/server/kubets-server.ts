@@ -13,8 +13,11 @@ import { StoreSet } from '../apiserver/registry/store-set.js';
 import { ApiServer } from '../apiserver/server.js';
 import { adminKubeconfig, mergeIntoKubeconfig, writeKubeconfig, defaultKubeconfigPath } from '../cli/kubeconfig.js';
 import { CrdRegistrar } from '../apiserver/crd/registrar.js';
-import { NamespaceController } from '../controllers/namespace/controller.js';
-import { ServiceAccountController } from '../controllers/serviceaccount/controller.js';
+import { ApiClient } from '../client/client.js';
+import { inProcessTransport } from '../client/transport.js';
+import { ControllerManager } from '../controller-manager/controller-manager.js';
+import { ALL_CONTROLLERS } from '../controller-manager/controllers.js';
+import type { UserInfo } from '../apiserver/handlers/context.js';
 import type { Logger } from '../logging/index.js';
 import { Manager, type Runnable } from '../manager/index.js';
 import { ensurePki } from '../pki/pki.js';
@@ -22,6 +25,7 @@ import { type Backend, Compactor, openBackend } from '../storage/index.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { KUBERNETES_VERSION, KUBETS_VERSION, type ServerConfig } from './config.js';
 import { openApiFor } from './openapi.js';
+import { collectProcessMetrics } from '../metrics/registry.js';
 
 export interface StartedServer {
   url: string;
@@ -30,6 +34,9 @@ export interface StartedServer {
   /** Files written at this start (certificates, kubeconfigs). */
   wrote: string[];
 }
+
+const CONTROLLER_MANAGER_USER: UserInfo = { name: 'system:kube-controller-manager', groups: ['system:authenticated'] };
+const ADMIN_USER: UserInfo = { name: 'kubets-admin', groups: ['system:masters', 'system:authenticated'] };
 
 export class KubetsServer {
   private readonly abort = new AbortController();
@@ -46,6 +53,7 @@ export class KubetsServer {
   /** Starts everything; resolves once the API server serves and the cluster is bootstrapped. */
   async start(): Promise<StartedServer> {
     const cfg = this.config;
+    collectProcessMetrics();
     const storage = openBackend({ datastore: cfg.datastore, dataDir: cfg.dataDir });
     this.storage = storage;
     const registry = new ResourceRegistry(builtinResources);
@@ -90,15 +98,25 @@ export class KubetsServer {
       findFieldProblems: openapi.findFieldProblems,
     });
     this.apiserver = apiserver;
-    const controllers: Runnable[] = [
-      crds,
-      new NamespaceController({ stores, logger: this.logger }),
-      new ServiceAccountController({ stores, logger: this.logger }),
-    ];
+    const controllers: Runnable[] = [crds];
+    if (!cfg.disableControllers) {
+      controllers.push(
+        new ControllerManager({
+          client: this.inProcessClient(CONTROLLER_MANAGER_USER),
+          logger: this.logger,
+          controllers: ALL_CONTROLLERS,
+          leaderElection: cfg.leaderElection,
+        }),
+      );
+    }
+    // The API serves once it listens and the system namespaces exist (controllers need them).
+    const bootstrapped = apiserver
+      .address()
+      .then((addr) => bootstrapCluster(stores, { kubernetesServiceIp: ips.firstAddress, apiserverPort: addr.port }).then(() => addr));
     const manager = new Manager(
       [
         { name: 'storage', runnables: [new Compactor({ backend: storage, logger: this.logger })] },
-        { name: 'apiserver', runnables: [apiserver], ready: () => apiserver.address() },
+        { name: 'apiserver', runnables: [apiserver], ready: () => bootstrapped },
         { name: 'controllers', runnables: controllers },
       ],
       this.logger,
@@ -109,8 +127,7 @@ export class KubetsServer {
     });
     let addr;
     try {
-      addr = await Promise.race([apiserver.address(), failed]);
-      await bootstrapCluster(stores, { kubernetesServiceIp: ips.firstAddress, apiserverPort: addr.port });
+      addr = await Promise.race([bootstrapped, failed]);
     } catch (e) {
       // Nothing may keep running after a failed start.
       await this.stop();
@@ -134,6 +151,16 @@ export class KubetsServer {
       wrote.push(target);
     }
     return { url, port: addr.port, kubeconfigPath, wrote };
+  }
+
+  /**
+   * A client whose requests enter this server's request path in memory, authenticated as `user`
+   * (no TLS, no socket, same authentication/authorization/admission/validation as over HTTPS).
+   */
+  inProcessClient(user: UserInfo = ADMIN_USER): ApiClient {
+    const apiserver = this.apiserver;
+    if (!apiserver) throw new Error('kubets server not started');
+    return new ApiClient(inProcessTransport(() => apiserver.connectInProcess(user), `kubets/${user.name}`));
   }
 
   /** Resolves when the server stops (after stop(), or when a part fails). */

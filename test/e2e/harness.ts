@@ -4,6 +4,9 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { parse as parseYaml } from 'yaml';
+import { ApiClient } from '../../src/client/client.js';
+import { loadKubeconfig } from '../../src/client/kubeconfig.js';
+import { httpsTransport } from '../../src/client/transport.js';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,6 +111,11 @@ export class TestCluster {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, HOME: this.dataDir, KUBECONFIG: '' },
     });
+  }
+
+  /** kubets' own API client over HTTPS with the cluster's kubeconfig (close() when done). */
+  client(): ApiClient {
+    return new ApiClient(httpsTransport(loadKubeconfig(this.kubeconfig)));
   }
 
   /** Raw HTTPS requests as the admin user (keep-alive; close() when done). */

@@ -1,58 +1,38 @@
-// The service account controller: every active namespace has a `default` service account.
-import type { Namespace } from 'kubernetes-types/core/v1.js';
-import { WorkQueue } from '../../client/workqueue.js';
+// The service account controller: every active namespace has a `default` service account (a
+// deleted one comes back, as upstream's).
+import type { Namespace, ServiceAccount } from 'kubernetes-types/core/v1.js';
 import { isAlreadyExists, isNotFound, isStatusError } from '../../apimachinery/errors.js';
-import type { Logger } from '../../logging/index.js';
+import { NAMESPACES, SERVICE_ACCOUNTS } from '../../client/resources.js';
+import type { SharedInformer } from '../../client/cache/types.js';
+import { WorkQueue } from '../../client/workqueue.js';
 import type { Runnable } from '../../manager/index.js';
-import type { StoreSet } from '../../apiserver/registry/store-set.js';
-import { EVERYTHING } from '../../apiserver/registry/selection.js';
-import { watchObjects } from '../../apiserver/registry/watch.js';
-import { runWorkers, type ReconcileResult } from '../run-controller.js';
+import type { ControllerContext } from '../context.js';
+import { runController, type ReconcileResult } from '../run-controller.js';
 
 export class ServiceAccountController implements Runnable {
   readonly name = 'serviceaccount-controller';
   readonly queue = new WorkQueue();
+  private readonly namespaces: SharedInformer<Namespace>;
+  private readonly accounts: SharedInformer<ServiceAccount>;
 
-  constructor(private readonly deps: { stores: StoreSet; logger: Logger }) {}
+  constructor(private readonly ctx: ControllerContext) {
+    this.namespaces = ctx.informers.for<Namespace>(NAMESPACES);
+    this.accounts = ctx.informers.for<ServiceAccount>(SERVICE_ACCOUNTS);
+    this.namespaces.addEventHandler({ onAdd: (ns) => this.queue.add(ns.metadata!.name!), onUpdate: (_, ns) => this.queue.add(ns.metadata!.name!) });
+    this.accounts.addEventHandler({ onDelete: (sa) => sa.metadata?.name === 'default' && this.queue.add(sa.metadata.namespace!) });
+  }
 
-  async start(signal: AbortSignal): Promise<void> {
-    const namespaces = this.deps.stores.byResource('', 'namespaces');
-    const accounts = this.deps.stores.byResource('', 'serviceaccounts');
-    signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
-    const watchNamespaces = (async () => {
-      for await (const ev of watchObjects(namespaces, { namespace: '', predicate: EVERYTHING, signal })) {
-        const name = (ev.object as Namespace).metadata?.name;
-        if (name && (ev.type === 'ADDED' || ev.type === 'MODIFIED')) this.queue.add(name);
-      }
-    })();
-    // A deleted `default` account comes back, as upstream's.
-    const watchAccounts = (async () => {
-      for await (const ev of watchObjects(accounts, { namespace: '', predicate: EVERYTHING, resourceVersion: '', sendInitialEvents: false, signal })) {
-        const meta = (ev.object as Namespace).metadata;
-        if (ev.type === 'DELETED' && meta?.name === 'default' && meta.namespace) this.queue.add(meta.namespace);
-      }
-    })();
-    await Promise.all([runWorkers(this.queue, (k) => this.reconcile(k), this.deps.logger), watchNamespaces, watchAccounts]);
+  start(signal: AbortSignal): Promise<void> {
+    const { informers, logger } = this.ctx;
+    return runController({ signal, informers, queue: this.queue, reconcile: (k) => this.reconcile(k), logger, name: 'serviceaccount' });
   }
 
   async reconcile(namespace: string): Promise<ReconcileResult> {
-    const namespaces = this.deps.stores.byResource('', 'namespaces');
-    const accounts = this.deps.stores.byResource('', 'serviceaccounts');
+    const ns = this.namespaces.store.get(namespace);
+    if (!ns || ns.metadata?.deletionTimestamp || ns.status?.phase === 'Terminating') return;
+    if (this.accounts.store.get(`${namespace}/default`)) return;
     try {
-      const ns = await namespaces.get('', namespace);
-      if (ns.metadata?.deletionTimestamp) return;
-    } catch (e) {
-      if (isNotFound(e)) return;
-      throw e;
-    }
-    try {
-      await accounts.get(namespace, 'default');
-      return;
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-    try {
-      await accounts.create(namespace, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } });
+      await this.ctx.client.resource<ServiceAccount>(SERVICE_ACCOUNTS).create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } });
     } catch (e) {
       // Created meanwhile, or the namespace started terminating: nothing to do.
       if (isAlreadyExists(e) || isStatusError(e, 'Forbidden') || isNotFound(e)) return;

@@ -69,6 +69,9 @@ export function serviceHooks(ips: ClusterIpAllocator, ports: PortAllocator): Sto
         spec.ipFamilyPolicy ??= 'SingleStack';
       } else if (spec.clusterIP === 'None') {
         spec.clusterIPs = ['None'];
+        // A single-stack cluster gives headless services its one family too, as upstream does.
+        spec.ipFamilies ??= ['IPv4'];
+        spec.ipFamilyPolicy ??= 'SingleStack';
       }
       if (needsNodePorts(svc)) {
         try {

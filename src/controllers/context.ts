@@ -1,0 +1,15 @@
+// What every controller is built from: the API client, the shared informers (one cache per
+// resource for all controllers), an event recorder and a logger. The controller manager makes one
+// context and starts the informers once every controller has asked for the ones it needs.
+import type { InformerFactory } from '../client/cache/informer-factory.js';
+import type { EventRecorder } from '../client/events/types.js';
+import type { Client } from '../client/types.js';
+import type { Logger } from '../logging/index.js';
+
+export interface ControllerContext {
+  client: Client;
+  informers: InformerFactory;
+  /** A recorder whose events name `component` as their source (e.g. 'replicaset-controller'). */
+  recorder(component: string): EventRecorder;
+  logger: Logger;
+}

@@ -1,0 +1,69 @@
+// A real API server (in-memory storage, no controllers of its own) for controller tests, with a
+// client and fresh controller contexts. Nothing is mocked: requests take the server's full path.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InformerFactory } from '../../src/client/cache/informer-factory.js';
+import type { ApiClient } from '../../src/client/client.js';
+import { EventBroadcaster } from '../../src/client/events/recorder.js';
+import type { ControllerContext } from '../../src/controllers/context.js';
+import { silentLogger } from '../../src/logging/index.js';
+import { defaultServerConfig } from '../../src/server/config.js';
+import { KubetsServer } from '../../src/server/kubets-server.js';
+
+export interface ControlPlane {
+  client: ApiClient;
+  server: KubetsServer;
+  /** A context with its own informers and event recorder. */
+  newContext(): ControllerContext & { events: EventBroadcaster };
+  stop(): Promise<void>;
+}
+
+export async function startControlPlane(opts: { controllers?: boolean } = {}): Promise<ControlPlane> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kubets-ctl-'));
+  const server = new KubetsServer(
+    {
+      ...defaultServerConfig(),
+      dataDir,
+      port: 0,
+      bindAddress: '127.0.0.1',
+      datastore: 'memory',
+      mergeKubeconfig: false,
+      disableControllers: !opts.controllers,
+      leaderElection: false,
+    },
+    silentLogger,
+  );
+  await server.start();
+  const client = server.inProcessClient();
+  const logger = silentLogger;
+  return {
+    client,
+    server,
+    newContext() {
+      const events = new EventBroadcaster(client, logger, 'test-host');
+      return { client, informers: new InformerFactory(client, logger), recorder: (c) => events.recorder(c), logger, events };
+    },
+    async stop() {
+      client.close();
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` until it returns a truthy value (returned) or `timeoutMs` passes (throws). */
+export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
