@@ -32,7 +32,9 @@ interface Sizes extends Record<string, number> {
 }
 
 async function startServer(dataDir: string, datastore: BenchDatastore): Promise<{ child: ChildProcess; kubeconfig: string }> {
-  const args = [KUBETS_BIN, 'server', '--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1', '--no-merge-kubeconfig', '--datastore', datastore];
+  // KUBETS_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server.
+  const nodeArgs = (process.env.KUBETS_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, KUBETS_BIN, 'server', '--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1', '--no-merge-kubeconfig', '--datastore', datastore];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dataDir } });
   let out = '';
   let err = '';
@@ -103,6 +105,7 @@ const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { minimumFractionDig
 
 async function benchDatastore(datastore: BenchDatastore, sizes: Sizes, root: string): Promise<void> {
   const dataDir = mkdtempSync(join(root, `${datastore}-`));
+  process.stderr.write(`starting kubets server (${datastore})\n`);
   const { child, kubeconfig } = await startServer(dataDir, datastore);
   const client = new ApiClient(httpsTransport(loadKubeconfig(kubeconfig)));
   const abort = new AbortController();

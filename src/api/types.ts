@@ -88,6 +88,12 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   validate?(obj: T): FieldError[];
   /** Validation of an update (immutable fields and the rules of validate). */
   validateUpdate?(obj: T, old: T): FieldError[];
+  /**
+   * Whether an update through the status subresource also writes annotation changes (upstream's
+   * deployment status strategy resets only spec and labels, and the deployment controller sets
+   * its revision annotation that way). Otherwise status updates change status only.
+   */
+  statusUpdateKeepsAnnotations?: boolean;
   /** Validation of an update through the status subresource. */
   validateStatusUpdate?(obj: T, old: T): FieldError[];
   /** Field selector values beyond metadata.name and metadata.namespace (e.g. `spec.nodeName`). */

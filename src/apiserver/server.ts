@@ -133,7 +133,10 @@ export class ApiServer implements Runnable {
         user,
         rendering: chooseRendering(req.headers.accept),
         logger: this.opts.logger,
-        signal: abort.signal,
+        // Made on first use: most requests never look at it, and making one is not free.
+        get signal() {
+          return abort.signal;
+        },
         warnings: [],
         findFieldProblems: this.opts.findFieldProblems,
       };

@@ -34,7 +34,11 @@ const METADATA_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io
 const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 
 export class ApiClient implements Client {
-  constructor(private readonly transport: Transport) {}
+  constructor(
+    private readonly transport: Transport,
+    /** fieldValidation sent with writes that do not say (components writing typed objects may say Ignore). */
+    readonly defaultFieldValidation?: 'Ignore' | 'Warn' | 'Strict',
+  ) {}
 
   resource<T extends KubeObject>(type: ResourceType): ResourceClient<T> {
     return new TypedResourceClient<T>(this, type, false);
@@ -144,18 +148,18 @@ class TypedResourceClient<T extends KubeObject> implements ResourceClient<T> {
   }
 
   create(obj: T, opts: WriteOptions = {}): Promise<T> {
-    return this.client.request<T>({ method: 'POST', path: this.path(obj.metadata?.namespace ?? ''), query: writeQuery(opts), body: obj });
+    return this.client.request<T>({ method: 'POST', path: this.path(obj.metadata?.namespace ?? ''), query: writeQuery(opts, this.client.defaultFieldValidation), body: obj });
   }
 
   update(obj: T, opts: WriteOptions = {}): Promise<T> {
-    return this.client.request<T>({ method: 'PUT', path: this.path(obj.metadata?.namespace ?? '', obj.metadata?.name ?? ''), query: writeQuery(opts), body: obj });
+    return this.client.request<T>({ method: 'PUT', path: this.path(obj.metadata?.namespace ?? '', obj.metadata?.name ?? ''), query: writeQuery(opts, this.client.defaultFieldValidation), body: obj });
   }
 
   updateStatus(obj: T, opts: WriteOptions = {}): Promise<T> {
     return this.client.request<T>({
       method: 'PUT',
       path: this.path(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '', 'status'),
-      query: writeQuery(opts),
+      query: writeQuery(opts, this.client.defaultFieldValidation),
       body: obj,
     });
   }
@@ -164,7 +168,7 @@ class TypedResourceClient<T extends KubeObject> implements ResourceClient<T> {
     return this.client.request<T>({
       method: 'PATCH',
       path: this.path(namespace, name, opts.subresource),
-      query: writeQuery(opts),
+      query: writeQuery(opts, this.client.defaultFieldValidation),
       body: patch,
       contentType: PATCH_CONTENT_TYPES[type],
       accept: this.accept(false),
@@ -199,8 +203,8 @@ class TypedResourceClient<T extends KubeObject> implements ResourceClient<T> {
   }
 }
 
-function writeQuery(opts: WriteOptions): Record<string, string | undefined> {
-  return { dryRun: opts.dryRun ? 'All' : undefined, fieldManager: opts.fieldManager };
+function writeQuery(opts: WriteOptions, fieldValidation: string | undefined): Record<string, string | undefined> {
+  return { dryRun: opts.dryRun ? 'All' : undefined, fieldManager: opts.fieldManager, fieldValidation: opts.fieldValidation ?? fieldValidation };
 }
 
 function deleteBody(opts: DeleteOptions): Record<string, unknown> {

@@ -39,6 +39,8 @@ export interface WatchOptions {
 export interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
+  /** How the server treats unknown or duplicate fields (its default: Warn). */
+  fieldValidation?: 'Ignore' | 'Warn' | 'Strict';
 }
 
 export interface DeleteOptions {

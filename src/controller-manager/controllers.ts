@@ -1,6 +1,7 @@
 // Every controller `kubets server` runs, by the name upstream's --controllers flag uses.
 import { NamespaceController } from '../controllers/namespace/controller.js';
 import { ServiceAccountController } from '../controllers/serviceaccount/controller.js';
+import { DeploymentController } from '../controllers/deployment/index.js';
 import { EndpointsController } from '../controllers/endpoints/controller.js';
 import { EndpointSliceController } from '../controllers/endpointslice/controller.js';
 import { ReplicaSetController } from '../controllers/replicaset/controller.js';
@@ -14,6 +15,7 @@ export const ALL_CONTROLLERS: ControllerFactory[] = [
   { name: 'serviceaccount', create: (ctx) => new ServiceAccountController(ctx) },
   { name: 'garbagecollector', create: (ctx) => new GarbageCollector(ctx) },
   { name: 'podgc', create: (ctx) => new PodGcController(ctx) },
+  { name: 'deployment', create: (ctx) => new DeploymentController(ctx) },
   { name: 'replicaset', create: (ctx) => new ReplicaSetController(ctx) },
   { name: 'replicationcontroller', create: (ctx) => new ReplicationControllerController(ctx) },
   { name: 'endpointslice', create: (ctx) => new EndpointSliceController(ctx) },

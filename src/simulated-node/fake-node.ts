@@ -19,6 +19,11 @@ export class FakeNode {
   private ips = 0;
   readonly informers: InformerFactory;
   started = 0;
+  /** Pods (by uid) this node already started or finished deleting. */
+  private readonly handled = new Map<string, 'running' | 'deleted'>();
+  /** Writes that failed (retried after 200 ms), and the last failure. */
+  errors = 0;
+  lastError: unknown;
 
   constructor(
     private readonly client: Client,
@@ -27,9 +32,9 @@ export class FakeNode {
     this.informers = new InformerFactory(client, silentLogger);
     const pods = this.informers.for<Pod>(PODS);
     const look = (p: Pod) => {
-      if (needsWork(p)) this.enqueue(keyOf(p));
+      if (this.needsWork(p)) this.enqueue(keyOf(p));
     };
-    pods.addEventHandler({ onAdd: look, onUpdate: (_, p) => look(p) });
+    pods.addEventHandler({ onAdd: look, onUpdate: (_, p) => look(p), onDelete: (p) => this.handled.delete(p.metadata?.uid ?? '') });
   }
 
   async register(): Promise<void> {
@@ -58,67 +63,94 @@ export class FakeNode {
     while (this.active < CONCURRENCY && this.pending.length) {
       const key = this.pending.shift()!;
       this.active++;
-      void this.work(key).finally(() => {
-        this.active--;
-        this.inFlight.delete(key);
-        // The cache may have moved on while we worked: look again.
-        const p = this.informers.for<Pod>(PODS).store.get(key);
-        if (p && needsWork(p)) this.enqueue(key);
-        this.pump();
-      });
+      void this.work(key).then(
+        () => this.finished(key, 0),
+        (e: unknown) => {
+          this.errors++;
+          this.lastError = e;
+          this.finished(key, 200);
+        },
+      );
     }
+  }
+
+  /** Looks at the pod again (the cache may have moved on while we worked; or after a failure). */
+  private finished(key: string, retryMs: number): void {
+    this.active--;
+    const again = () => {
+      this.inFlight.delete(key);
+      const p = this.informers.for<Pod>(PODS).store.get(key);
+      if (p && this.needsWork(p)) this.enqueue(key);
+    };
+    if (retryMs) setTimeout(again, retryMs).unref();
+    else again();
+    this.pump();
   }
 
   private async work(key: string): Promise<void> {
     const pods = this.client.resource<Pod>(PODS);
     const pod = this.informers.for<Pod>(PODS).store.get(key);
-    if (!pod) return;
-    const [ns, name] = [pod.metadata!.namespace!, pod.metadata!.name!];
+    if (!pod || !this.needsWork(pod)) return;
+    const [ns, name, uid] = [pod.metadata!.namespace!, pod.metadata!.name!, pod.metadata!.uid!];
     try {
       if (pod.metadata?.deletionTimestamp) {
-        await pods.delete(ns, name, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+        await pods.delete(ns, name, { gracePeriodSeconds: 0, preconditions: { uid } });
+        this.handled.set(uid, 'deleted');
         return;
       }
       if (!pod.spec?.nodeName) {
-        await this.client.request({
-          method: 'POST',
-          path: `/api/v1/namespaces/${ns}/pods/${name}/binding`,
-          body: { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns }, target: { kind: 'Node', name: this.nodeName } },
-        });
-        return; // the update comes back through the informer, then the status is written
+        try {
+          await this.client.request({
+            method: 'POST',
+            path: `/api/v1/namespaces/${ns}/pods/${name}/binding`,
+            body: { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns }, target: { kind: 'Node', name: this.nodeName } },
+          });
+        } catch (e) {
+          if (!isConflict(e)) throw e; // already bound (by us, before a retry)
+        }
       }
       const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
       const n = this.ips++;
       const ip = `10.42.${(n >> 8) & 255}.${n & 255}`;
-      this.started++;
-      await pods.updateStatus({
-        ...pod,
-        status: {
-          phase: 'Running',
-          hostIP: '10.0.0.1',
-          podIP: ip,
-          podIPs: [{ ip }],
-          startTime: now,
-          conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({ type, status: 'True', lastTransitionTime: now })),
-          containerStatuses: (pod.spec.containers ?? []).map((c) => ({
-            name: c.name,
-            image: c.image ?? '',
-            imageID: '',
-            ready: true,
-            restartCount: 0,
-            started: true,
-            state: { running: { startedAt: now } },
-          })),
+      // As a kubelet does: a patch of the status, so no resourceVersion race with other writers.
+      await pods.patch(
+        ns,
+        name,
+        'strategic',
+        {
+          metadata: { uid },
+          status: {
+            phase: 'Running',
+            hostIP: '10.0.0.1',
+            podIP: ip,
+            podIPs: [{ ip }],
+            startTime: now,
+            conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({ type, status: 'True', lastTransitionTime: now })),
+            containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
+              name: c.name,
+              image: c.image ?? '',
+              imageID: '',
+              ready: true,
+              restartCount: 0,
+              started: true,
+              state: { running: { startedAt: now } },
+            })),
+          },
         },
-      });
+        { subresource: 'status' },
+      );
+      this.handled.set(uid, 'running');
+      this.started++;
     } catch (e) {
-      if (!isNotFound(e) && !isConflict(e)) throw e;
+      if (!isNotFound(e)) throw e;
     }
   }
-}
 
-function needsWork(p: Pod): boolean {
-  if (p.metadata?.deletionTimestamp) return true;
-  if (!p.spec?.nodeName) return true;
-  return p.status?.phase !== 'Running';
+  /** What is left to do for a pod, given the cache and what this node already did (the cache lags). */
+  private needsWork(p: Pod): boolean {
+    const done = this.handled.get(p.metadata?.uid ?? '');
+    if (p.metadata?.deletionTimestamp) return done !== 'deleted';
+    if (done) return false;
+    return !p.spec?.nodeName || p.status?.phase !== 'Running';
+  }
 }

@@ -1,7 +1,7 @@
 // Keys and the indexes controllers share (client-go's MetaNamespaceKeyFunc and friends).
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../types.js';
-import type { IndexFunc } from './types.js';
+import type { IndexFunc, Indexer } from './types.js';
 
 /** `namespace/name`, or `name` for cluster-scoped objects. */
 export function keyOf(obj: KubeObject): string {
@@ -27,3 +27,22 @@ export const indexByControllerUid: IndexFunc<KubeObject> = (obj) =>
 export const NODE_NAME_INDEX = 'node-name';
 /** Files a pod under the node it is bound to. */
 export const indexPodByNode: IndexFunc<Pod> = (pod) => (pod.spec?.nodeName ? [pod.spec.nodeName] : []);
+
+export const CLAIM_INDEX = 'claim';
+/**
+ * Files an object under `uid:<its controller's uid>`, or `orphan:<namespace>` when nothing
+ * controls it: what a controller may claim is what it controls plus the orphans of its namespace
+ * (objects controlled by others are never adopted), so claiming costs no scan of the namespace.
+ */
+export const indexForClaim: IndexFunc<KubeObject> = (obj) => {
+  const ref = obj.metadata?.ownerReferences?.find((r) => r.controller);
+  return [ref ? `uid:${ref.uid}` : `orphan:${obj.metadata?.namespace ?? ''}`];
+};
+
+/** What `owner` may claim from an informer indexed by CLAIM_INDEX: its own objects and the orphans. */
+export function claimCandidates<T extends KubeObject>(store: Indexer<T>, owner: KubeObject): T[] {
+  return [...store.byIndex(CLAIM_INDEX, `uid:${owner.metadata?.uid ?? ''}`), ...store.byIndex(CLAIM_INDEX, `orphan:${owner.metadata?.namespace ?? ''}`)];
+}
+
+/** The objects an owner controls, from an informer indexed by CLAIM_INDEX. */
+export const controlledBy = <T extends KubeObject>(store: Indexer<T>, ownerUid: string): T[] => store.byIndex(CLAIM_INDEX, `uid:${ownerUid}`);

@@ -82,6 +82,7 @@ export class EndpointsController implements Runnable {
       reconcile: (k) => this.reconcile(k),
       logger: this.ctx.logger,
       workers: this.workers,
+      name: 'endpoint',
     });
     void this.ctx.informers.waitForCacheSync(signal).then((synced) => {
       if (synced) this.checkLeftoverEndpoints();

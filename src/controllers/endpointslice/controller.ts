@@ -135,6 +135,7 @@ export class EndpointSliceController implements Runnable {
       reconcile: (k) => this.reconcile(k),
       logger: this.ctx.logger,
       workers: this.workers,
+      name: 'endpointslice',
     });
   }
 

@@ -85,6 +85,7 @@ export class GarbageCollector implements Runnable {
         reconcile: (uid) => this.reconcile(uid),
         logger: this.ctx.logger,
         workers: this.workers,
+        name: 'garbagecollector',
       });
     } finally {
       clearInterval(timer);

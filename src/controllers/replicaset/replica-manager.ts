@@ -8,7 +8,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { isInvalid, isNotFound } from '../../apimachinery/errors.js';
 import type { Selector } from '../../apimachinery/labels.js';
-import { CONTROLLER_UID_INDEX, indexByControllerUid, keyOf } from '../../client/cache/indexes.js';
+import { CLAIM_INDEX, CONTROLLER_UID_INDEX, claimCandidates, controlledBy, indexByControllerUid, indexForClaim, keyOf } from '../../client/cache/indexes.js';
 import { NAMESPACE_INDEX, type SharedInformer } from '../../client/cache/types.js';
 import { PODS, apiVersionOf } from '../../client/resources.js';
 import { WorkQueue } from '../../client/workqueue.js';
@@ -64,12 +64,13 @@ export class ReplicaManager<T extends ReplicaObject> implements Runnable {
     opts: ReplicaControllerOptions = {},
   ) {
     this.name = kind.controllerName;
-    this.workers = opts.workers ?? 2;
+    this.workers = opts.workers ?? 5; // upstream's --concurrent-replicaset-syncs
     this.burstReplicas = opts.burstReplicas ?? BURST_REPLICAS;
     this.podControl = new PodControl(ctx.client, ctx.recorder(kind.eventComponent));
     this.owners = ctx.informers.for<T>(kind.type);
     this.pods = ctx.informers.for<Pod>(PODS);
     this.owners.addIndexers({ [CONTROLLER_UID_INDEX]: indexByControllerUid });
+    this.pods.addIndexers({ [CLAIM_INDEX]: indexForClaim });
     this.owners.addEventHandler({
       onAdd: (o) => this.queue.add(keyOf(o)),
       onUpdate: (old, cur) => {
@@ -94,6 +95,7 @@ export class ReplicaManager<T extends ReplicaObject> implements Runnable {
       reconcile: (k) => this.reconcile(k),
       logger: this.ctx.logger,
       workers: this.workers,
+      name: this.name.replace(/-controller$/, ''),
     });
   }
 
@@ -196,7 +198,7 @@ export class ReplicaManager<T extends ReplicaObject> implements Runnable {
       return;
     }
     const namespace = owner.metadata?.namespace ?? '';
-    const active = this.pods.store.byIndex(NAMESPACE_INDEX, namespace).filter(isPodActive);
+    const active = claimCandidates(this.pods.store, owner).filter(isPodActive);
     const pods = await this.claimPods(owner, selector, active);
 
     let manageError: unknown;
@@ -340,7 +342,7 @@ export class ReplicaManager<T extends ReplicaObject> implements Runnable {
       } catch {
         continue;
       }
-      for (const pod of this.pods.store.byIndex(NAMESPACE_INDEX, sibling.metadata?.namespace ?? '')) {
+      for (const pod of controlledBy(this.pods.store, sibling.metadata?.uid ?? '')) {
         const uid = pod.metadata?.uid ?? keyOf(pod);
         if (seen.has(uid) || !sel.matches(pod.metadata?.labels)) continue;
         seen.add(uid);

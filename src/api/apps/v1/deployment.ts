@@ -122,6 +122,7 @@ export const deploymentResource: ResourceDefinition<Deployment> = {
     status: true,
     scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.spec.selector' },
   },
+  statusUpdateKeepsAnnotations: true,
   defaults: defaultDeployment,
   prepareForCreate(d) {
     delete (d as Mutable<Deployment>).status;
