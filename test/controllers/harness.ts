@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InformerFactory } from '../../src/client/cache/informer-factory.js';
 import type { ApiClient } from '../../src/client/client.js';
+import type { KubeObject, ResourceType } from '../../src/client/types.js';
 import { EventBroadcaster } from '../../src/client/events/recorder.js';
 import type { ControllerContext } from '../../src/controllers/context.js';
 import { silentLogger } from '../../src/logging/index.js';
@@ -66,4 +67,21 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5000, 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Creates a namespaced CRD with a schemaless v1 (`kind`, plural `resource`) and waits until it is served. */
+export async function createCrd(client: ApiClient, type: ResourceType, namespace = 'default'): Promise<void> {
+  const singular = type.kind.toLowerCase();
+  await client.resource({ group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false }).create({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${type.resource}.${type.group}` },
+    spec: {
+      group: type.group,
+      scope: 'Namespaced',
+      names: { plural: type.resource, singular, kind: type.kind },
+      versions: [{ name: type.version, served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    },
+  } as KubeObject);
+  await waitFor(() => client.resource(type).list(namespace).then(() => true, () => false), 5000, `${type.resource} served`);
 }

@@ -8,10 +8,9 @@ import { isNotFound } from '../../../src/apimachinery/errors.js';
 import { CONFIG_MAPS, NODES, PODS } from '../../../src/client/resources.js';
 import type { KubeObject, ResourceType } from '../../../src/client/types.js';
 import { GarbageCollector } from '../../../src/controllers/garbagecollector/controller.js';
-import { type ControlPlane, startControlPlane, waitFor } from '../harness.js';
+import { type ControlPlane, createCrd, startControlPlane, waitFor } from '../harness.js';
 
 const NS = 'default';
-const CRDS: ResourceType = { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false };
 const WIDGETS: ResourceType = { group: 'gc.example.com', version: 'v1', resource: 'widgets', kind: 'Widget', namespaced: true };
 
 let cp: ControlPlane;
@@ -158,18 +157,7 @@ describe('garbage collector', () => {
   });
 
   test('custom resources: collected as dependents, and owning others, once discovered', async () => {
-    await cp.client.resource(CRDS).create({
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'widgets.gc.example.com' },
-      spec: {
-        group: 'gc.example.com',
-        scope: 'Namespaced',
-        names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
-        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
-      },
-    } as KubeObject);
-    await waitFor(async () => (await cp.client.resource(WIDGETS).list(NS)).items, 5000, 'widgets served');
+    await createCrd(cp.client, WIDGETS, NS);
     assert.equal(gc.monitoredResources().includes('gc.example.com/widgets'), false);
     await gc.resync();
     assert.equal(gc.monitoredResources().includes('gc.example.com/widgets'), true);
