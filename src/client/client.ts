@@ -21,7 +21,6 @@ import type {
   WatchOptions,
   WriteOptions,
 } from './types.js';
-import { apiVersionOf } from './resources.js';
 
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   json: 'application/json-patch+json',
@@ -235,4 +234,3 @@ export function errorFromReply(code: number, body: Buffer): StatusError {
   return new StatusError(code, code === 404 ? 'NotFound' : 'InternalError', body.toString('utf8').slice(0, 500) || `HTTP ${code}`);
 }
 
-export { apiVersionOf };

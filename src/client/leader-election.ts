@@ -10,6 +10,7 @@ import type { Logger } from '../logging/index.js';
 import { sleep } from '../manager/index.js';
 import { LEASES } from './resources.js';
 import type { Client } from './types.js';
+import { microTime } from '../apimachinery/time.js';
 
 export interface LeaderElectionOptions {
   client: Client;
@@ -22,8 +23,6 @@ export interface LeaderElectionOptions {
   retryPeriodMs?: number;
 }
 
-/** metav1.MicroTime as the API serializes it. */
-const microTime = (d: Date) => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
 export class LeaderElector {
   private leading = false;

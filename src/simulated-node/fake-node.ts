@@ -9,6 +9,7 @@ import { keyOf } from '../client/cache/indexes.js';
 import { NODES, PODS } from '../client/resources.js';
 import type { Client } from '../client/types.js';
 import { silentLogger } from '../logging/index.js';
+import { rfc3339 } from '../apimachinery/time.js';
 
 const CONCURRENCY = 48;
 
@@ -109,7 +110,7 @@ export class FakeNode {
           if (!isConflict(e)) throw e; // already bound (by us, before a retry)
         }
       }
-      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      const now = rfc3339();
       const n = this.ips++;
       const ip = `10.42.${(n >> 8) & 255}.${n & 255}`;
       // As a kubelet does: a patch of the status, so no resourceVersion race with other writers.

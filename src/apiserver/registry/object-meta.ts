@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { KubeObject, MutableObjectMeta, ResourceDefinition } from '../../api/types.js';
 import { badRequest } from '../../apimachinery/errors.js';
 import { type FieldError, FieldPath, invalid } from '../../apimachinery/field-errors.js';
+import { rfc3339 } from '../../apimachinery/time.js';
 
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -16,7 +17,7 @@ export function generateName(prefix: string): string {
 }
 
 /** RFC 3339 in UTC to the second, as metav1.Time serialises. */
-export const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+export { rfc3339 };
 
 /** Whether the kind tracks metadata.generation (kinds with a spec, unless said otherwise). */
 export function tracksGeneration(def: ResourceDefinition, obj: KubeObject): boolean {

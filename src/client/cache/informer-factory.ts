@@ -3,8 +3,7 @@
 // waitForCacheSync() resolves once each has listed.
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '../../logging/index.js';
-import type { Client } from '../types.js';
-import type { KubeObject, PartialObjectMetadata, ResourceType } from '../types.js';
+import type { Client, KubeObject, PartialObjectMetadata, ResourceType } from '../types.js';
 import { Informer } from './shared-informer.js';
 import type { SharedInformer } from './types.js';
 

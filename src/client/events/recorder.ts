@@ -8,6 +8,7 @@ import type { Logger } from '../../logging/index.js';
 import { EVENTS } from '../resources.js';
 import type { Client, KubeObject } from '../types.js';
 import type { EventRecorder, EventType } from './types.js';
+import { rfc3339 } from '../../apimachinery/time.js';
 
 const CACHE_SIZE = 4096;
 /** Upstream's spam filter: 25 events per object at once, then one every five minutes. */
@@ -75,7 +76,7 @@ export class EventBroadcaster {
   }
 
   private async write(key: string, component: string, obj: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const now = rfc3339();
     const events = this.client.resource<Event>(EVENTS);
     const prior = this.seen.get(key);
     if (prior) {

@@ -6,6 +6,7 @@ import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } fr
 import { semanticEqual } from '../../api/core/v1/semantic-equal.js';
 import { actualReplicaCount, availableReplicaCount, readyReplicaCount, replicaCount } from './replicasets.js';
 import { desiredReplicas, maxUnavailable } from './strategy.js';
+import { rfc3339 } from '../../apimachinery/time.js';
 
 export const PROGRESSING = 'Progressing';
 export const AVAILABLE = 'Available';
@@ -25,7 +26,7 @@ export const MINIMUM_REPLICAS_AVAILABLE = 'MinimumReplicasAvailable';
 export const MINIMUM_REPLICAS_UNAVAILABLE = 'MinimumReplicasUnavailable';
 
 /** A metav1.Time as the API serialises it: RFC 3339, whole seconds, UTC. */
-export const formatTime = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+export const formatTime = (ms: number): string => rfc3339(new Date(ms));
 
 /** upstream NewDeploymentCondition: both times now. */
 export function newCondition(type: string, status: string, reason: string, message: string, now: number): DeploymentCondition {

@@ -7,9 +7,8 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { semanticEqual } from '../../api/core/v1/semantic-equal.js';
 import { type Selector, selectorFromLabelSelector } from '../../apimachinery/labels.js';
-import { keyOf, splitKey } from '../../client/cache/indexes.js';
+import { CLAIM_INDEX, claimCandidates, controlledBy, indexForClaim, keyOf } from '../../client/cache/indexes.js';
 import { NAMESPACE_INDEX, type SharedInformer } from '../../client/cache/types.js';
-import { CLAIM_INDEX, claimCandidates, controlledBy, indexForClaim } from '../../client/cache/indexes.js';
 import type { EventRecorder } from '../../client/events/types.js';
 import { DEPLOYMENTS, PODS, REPLICA_SETS } from '../../client/resources.js';
 import { WorkQueue } from '../../client/workqueue.js';
@@ -169,7 +168,6 @@ export class DeploymentController implements Runnable {
     const cached = this.deployments.store.get(key);
     if (!cached) return;
     const d = structuredClone(cached);
-    const [namespace] = splitKey(key);
     const client = this.ctx.client;
 
     if (d.spec?.selector && semanticEqual(d.spec.selector, {})) {

@@ -10,7 +10,7 @@ import { ENDPOINTS, PODS, SERVICES } from '../../client/resources.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { Runnable } from '../../manager/index.js';
 import type { ControllerContext } from '../context.js';
-import { ServiceSelectorCache, hasSelector, servicesForPodUpdate, servicesMatching } from '../endpointslice/util/service-membership.js';
+import { ServiceSelectorCache, enqueueServicesOnChanges, hasSelector } from '../endpointslice/util/service-membership.js';
 import { runController, type ReconcileResult } from '../run-controller.js';
 import { ANNOTATION_OVER_CAPACITY, desiredSubsets, endpointsLabels, labelsEqual, subsetsEqual, truncateSubsets } from './subsets.js';
 
@@ -49,21 +49,7 @@ export class EndpointsController implements Runnable {
     this.pods = ctx.informers.for<Pod>(PODS);
     this.endpoints = ctx.informers.for<Endpoints>(ENDPOINTS);
 
-    this.services.addEventHandler({
-      onAdd: (s) => this.queue.add(keyOf(s)),
-      onUpdate: (_old, s) => this.queue.add(keyOf(s)),
-      onDelete: (s) => {
-        this.selectors.delete(keyOf(s));
-        this.queue.add(keyOf(s));
-      },
-    });
-    this.pods.addEventHandler({
-      onAdd: (p) => this.podChanged(p),
-      onUpdate: (old, cur) => {
-        for (const k of servicesForPodUpdate((ns) => this.servicesIn(ns), this.selectors, old, cur)) this.queue.add(k);
-      },
-      onDelete: (p) => this.podChanged(p),
-    });
+    enqueueServicesOnChanges(this.services, this.pods, this.selectors, (k) => this.queue.add(k));
     this.endpoints.addEventHandler({
       // Upstream resyncs on deletions only; edits by others are repaired too here.
       onUpdate: (_old, cur) => {
@@ -99,15 +85,6 @@ export class EndpointsController implements Runnable {
       if (ep.metadata?.annotations?.[LEADER_ELECTION_ANNOTATION] !== undefined) continue;
       this.queue.add(keyOf(ep));
     }
-  }
-
-  private servicesIn(namespace: string): Service[] {
-    return this.services.store.byIndex(NAMESPACE_INDEX, namespace);
-  }
-
-  private podChanged(pod: Pod): void {
-    const services = this.servicesIn(pod.metadata?.namespace ?? '');
-    for (const k of servicesMatching(services, pod.metadata?.labels, this.selectors)) this.queue.add(k);
   }
 
   /** upstream syncService. */

@@ -5,7 +5,7 @@
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { isNotFound, isStatusError } from '../../apimachinery/errors.js';
-import { keyOf, splitKey } from '../../client/cache/indexes.js';
+import { splitKey } from '../../client/cache/indexes.js';
 import { NAMESPACE_INDEX, type SharedInformer } from '../../client/cache/types.js';
 import type { EventRecorder } from '../../client/events/types.js';
 import { ENDPOINT_SLICES, NODES, PODS, SERVICES } from '../../client/resources.js';
@@ -15,7 +15,7 @@ import type { ControllerContext } from '../context.js';
 import { runController, type ReconcileResult } from '../run-controller.js';
 import { DEFAULT_MAX_ENDPOINTS_PER_SLICE, planEndpointSlices, type SlicePlan } from './reconciler.js';
 import { LABEL_SERVICE_NAME, managedByController } from './slices.js';
-import { ServiceSelectorCache, hasSelector, servicesForPodUpdate, servicesMatching } from './util/service-membership.js';
+import { ServiceSelectorCache, enqueueServicesOnChanges, hasSelector } from './util/service-membership.js';
 import { EndpointSliceTracker } from './util/tracker.js';
 
 /** upstream endpointSliceChangeMinSyncDelay: slice changes by others are batched this long. */
@@ -50,6 +50,12 @@ function serviceKeyOfSlice(slice: EndpointSlice): string | undefined {
   return svc ? `${slice.metadata?.namespace ?? ''}/${svc}` : undefined;
 }
 
+/** Files a slice this controller manages under its service's key. */
+const indexSliceByService = (s: EndpointSlice): string[] => {
+  const key = managedByController(s) ? serviceKeyOfSlice(s) : undefined;
+  return key ? [key] : [];
+};
+
 export class EndpointSliceController implements Runnable {
   readonly name = 'endpointslice-controller';
   readonly queue = new WorkQueue();
@@ -77,32 +83,9 @@ export class EndpointSliceController implements Runnable {
     this.pods = ctx.informers.for<Pod>(PODS);
     this.slices = ctx.informers.for<EndpointSlice>(ENDPOINT_SLICES);
     this.nodes = ctx.informers.for<Node>(NODES);
-    try {
-      this.slices.addIndexers({
-        [SERVICE_SLICES_INDEX]: (s) => {
-          const key = managedByController(s) ? serviceKeyOfSlice(s) : undefined;
-          return key ? [key] : [];
-        },
-      });
-    } catch {
-      // Another instance sharing these informers added it already.
-    }
+    this.slices.addIndexers({ [SERVICE_SLICES_INDEX]: indexSliceByService });
 
-    this.services.addEventHandler({
-      onAdd: (s) => this.queue.add(keyOf(s)),
-      onUpdate: (_old, s) => this.queue.add(keyOf(s)),
-      onDelete: (s) => {
-        this.selectors.delete(keyOf(s));
-        this.queue.add(keyOf(s));
-      },
-    });
-    this.pods.addEventHandler({
-      onAdd: (p) => this.podChanged(p),
-      onUpdate: (old, cur) => {
-        for (const k of servicesForPodUpdate((ns) => this.servicesIn(ns), this.selectors, old, cur)) this.queue.add(k);
-      },
-      onDelete: (p) => this.podChanged(p),
-    });
+    enqueueServicesOnChanges(this.services, this.pods, this.selectors, (k) => this.queue.add(k));
     this.slices.addEventHandler({
       onAdd: (s) => {
         if (managedByController(s) && this.tracker.shouldSync(s)) this.sliceChanged(s);
@@ -137,15 +120,6 @@ export class EndpointSliceController implements Runnable {
       workers: this.workers,
       name: 'endpointslice',
     });
-  }
-
-  private servicesIn(namespace: string): Service[] {
-    return this.services.store.byIndex(NAMESPACE_INDEX, namespace);
-  }
-
-  private podChanged(pod: Pod): void {
-    const services = this.servicesIn(pod.metadata?.namespace ?? '');
-    for (const k of servicesMatching(services, pod.metadata?.labels, this.selectors)) this.queue.add(k);
   }
 
   private sliceChanged(slice: EndpointSlice): void {

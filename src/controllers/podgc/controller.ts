@@ -11,6 +11,7 @@ import type { SharedInformer } from '../../client/cache/types.js';
 import { NODES, PODS } from '../../client/resources.js';
 import { type Runnable, sleep } from '../../manager/index.js';
 import type { ControllerContext } from '../context.js';
+import { rfc3339 } from '../../apimachinery/time.js';
 import {
   NodeQuarantine,
   terminatedPodsToDelete,
@@ -113,7 +114,7 @@ export class PodGcController implements Runnable {
     const phase = pod.status?.phase;
     if (phase !== 'Succeeded' && phase !== 'Failed') {
       const status: Record<string, unknown> = { phase: 'Failed' };
-      if (condition) status.conditions = [{ ...condition, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }];
+      if (condition) status.conditions = [{ ...condition, lastTransitionTime: rfc3339() }];
       await pods.patch(namespace, name, 'strategic', { metadata: { uid }, status }, { subresource: 'status' });
     }
     await pods.delete(namespace, name, { gracePeriodSeconds: 0, preconditions: uid ? { uid } : undefined });

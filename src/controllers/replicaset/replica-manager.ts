@@ -197,7 +197,6 @@ export class ReplicaManager<T extends ReplicaObject> implements Runnable {
       this.ctx.logger.warn({ key, err: e }, `${this.kind.type.kind} has an invalid selector`);
       return;
     }
-    const namespace = owner.metadata?.namespace ?? '';
     const active = claimCandidates(this.pods.store, owner).filter(isPodActive);
     const pods = await this.claimPods(owner, selector, active);
 

@@ -4,6 +4,7 @@
 import type { ReplicaSetCondition, ReplicaSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { selectorFromSet } from '../../apimachinery/labels.js';
+import { rfc3339 } from '../../apimachinery/time.js';
 import { isPodAvailable, isPodReady, podReadySince } from './pod-state.js';
 
 export type ReplicaStatus = ReplicaSetStatus;
@@ -20,7 +21,6 @@ export interface ReplicaSpecView {
   status: ReplicaStatus | undefined;
 }
 
-const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 /**
  * The new status (without observedGeneration, which is stamped when writing) from the active
@@ -48,7 +48,7 @@ export function calculateStatus(view: ReplicaSpecView, pods: readonly Pod[], man
     conditions.push({
       type: REPLICA_FAILURE,
       status: 'True',
-      lastTransitionTime: rfc3339(now),
+      lastTransitionTime: rfc3339(new Date(now)),
       reason,
       message: manageError instanceof Error ? manageError.message : String(manageError),
     });

@@ -4,6 +4,7 @@
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import { type Selector, selectorFromSet } from '../../../apimachinery/labels.js';
 import { keyOf } from '../../../client/cache/indexes.js';
+import { NAMESPACE_INDEX, type SharedInformer } from '../../../client/cache/types.js';
 import { podEndpointsChanged } from './pods.js';
 
 /** A service has a selector when spec.selector has entries (an empty one is dropped on the wire). */
@@ -65,4 +66,36 @@ export function servicesForPodUpdate(
   for (const k of now) if (!before.has(k)) changed.add(k);
   for (const k of before) if (!now.has(k)) changed.add(k);
   return changed;
+}
+
+/**
+ * The event wiring both the EndpointSlice and the Endpoints controllers need: a service change
+ * enqueues the service; a pod change enqueues every service of its namespace whose selector
+ * matched it before or matches it now.
+ */
+export function enqueueServicesOnChanges(
+  services: SharedInformer<Service>,
+  pods: SharedInformer<Pod>,
+  selectors: ServiceSelectorCache,
+  enqueue: (serviceKey: string) => void,
+): void {
+  const servicesIn = (namespace: string) => services.store.byIndex(NAMESPACE_INDEX, namespace);
+  const podChanged = (pod: Pod) => {
+    for (const k of servicesMatching(servicesIn(pod.metadata?.namespace ?? ''), pod.metadata?.labels, selectors)) enqueue(k);
+  };
+  services.addEventHandler({
+    onAdd: (s) => enqueue(keyOf(s)),
+    onUpdate: (_old, s) => enqueue(keyOf(s)),
+    onDelete: (s) => {
+      selectors.delete(keyOf(s));
+      enqueue(keyOf(s));
+    },
+  });
+  pods.addEventHandler({
+    onAdd: podChanged,
+    onUpdate: (old, cur) => {
+      for (const k of servicesForPodUpdate(servicesIn, selectors, old, cur)) enqueue(k);
+    },
+    onDelete: podChanged,
+  });
 }
