@@ -188,6 +188,35 @@ describe('workloads with kubectl', () => {
     assert.equal(ready('keep').length, 2);
   });
 
+  it('--cascade=foreground keeps the Deployment until its ReplicaSets and pods are gone', async () => {
+    await cluster.kubectlOk(['apply', '-f', '-'], { stdin: deploymentYaml('fg', 'registry.local/fg:1', 2) });
+    await cluster.kubectlOk(['rollout', 'status', 'deployment/fg', '--timeout=60s']);
+    // kubectl waits for the Deployment itself, which the garbage collector removes last.
+    await cluster.kubectlOk(['delete', 'deployment', 'fg', '--cascade=foreground', '--wait=true', '--timeout=60s']);
+    assert.equal(podsOf('fg').filter((p) => !p.metadata?.deletionTimestamp).length, 0, 'no live pod outlives its Deployment');
+    assert.equal((await cluster.kubectlOk(['get', 'rs', '-l', 'app=fg', '-o', 'name'])).trim(), '');
+  });
+
+  it('a ReplicationController keeps its pod count and scales with kubectl', async () => {
+    const rc = `
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: legacy}
+spec:
+  replicas: 2
+  selector: {app: legacy}
+  template:
+    metadata: {labels: {app: legacy}}
+    spec: {containers: [{name: app, image: registry.local/legacy:1}]}
+`;
+    await cluster.kubectlOk(['apply', '-f', '-'], { stdin: rc });
+    await until(() => ready('legacy').length === 2, '2 ready pods of the rc');
+    await cluster.kubectlOk(['scale', 'rc/legacy', '--replicas=1']);
+    await until(() => podsOf('legacy').length === 1, '1 pod of the rc');
+    const out = await cluster.kubectlOk(['get', 'rc', 'legacy']);
+    assert.match(out, /legacy\s+1\s+1\s+1\s/);
+  });
+
   it('deleting a namespace deletes everything in it, then the namespace', async () => {
     await cluster.kubectlOk(['create', 'namespace', 'doomed']);
     await cluster.kubectlOk(['-n', 'doomed', 'apply', '-f', '-'], { stdin: deploymentYaml('app', 'registry.local/app:1', 2) });
