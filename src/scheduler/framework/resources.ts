@@ -57,8 +57,9 @@ function containerRequests(c: Container, nonZero: boolean): Resources {
   addResourceList(r, c.resources?.requests as Record<string, string> | undefined);
   if (nonZero) {
     const req = c.resources?.requests as Record<string, string> | undefined;
-    if (!req?.cpu) r.milliCpu = DEFAULT_MILLI_CPU_REQUEST;
-    if (!req?.memory) r.memory = DEFAULT_MEMORY_REQUEST;
+    // Only a missing request gets the default; an explicit 0 stays 0 (upstream applyNonMissing).
+    if (req?.cpu === undefined) r.milliCpu = DEFAULT_MILLI_CPU_REQUEST;
+    if (req?.memory === undefined) r.memory = DEFAULT_MEMORY_REQUEST;
   }
   return r;
 }

@@ -1,0 +1,100 @@
+// InterPodAffinity's PreScore/Score half (upstream interpodaffinity/scoring.go): PreScore sums,
+// per topology pair, the weights of preferred terms that existing pods satisfy (incoming pod's
+// terms) or that the incoming pod satisfies (existing pods' terms, plus their required affinity
+// at hardPodAffinityWeight); a node scores the sum over its labels, then min-max to 0..100.
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { MAX_NODE_SCORE, type NodeInfo, type NodeScore, type PodInfo, type Snapshot } from '../../framework/types.js';
+import { affinityTermsOf, labelValue, termMatches, type AffinityTerm, type NamespaceLabels, type PodAffinityTerms, type WeightedAffinityTerm } from './terms.js';
+
+/** topology key -> value -> summed weight. */
+export type TopologyScores = Map<string, Map<string, number>>;
+
+export interface PreScoreState {
+  topologyScore: TopologyScores;
+}
+
+export interface ScoringOptions {
+  hardPodAffinityWeight: number;
+  ignorePreferredTermsOfExistingPods: boolean;
+}
+
+function addTerm(scores: TopologyScores, term: AffinityTerm, weight: number, target: Pod, nsLabels: NamespaceLabels, node: Node): void {
+  if (!termMatches(term, target, nsLabels)) return;
+  const v = labelValue(node.metadata?.labels, term.topologyKey);
+  if (v === undefined) return;
+  let values = scores.get(term.topologyKey);
+  if (!values) scores.set(term.topologyKey, (values = new Map()));
+  values.set(v, (values.get(v) ?? 0) + weight);
+}
+
+function addTerms(scores: TopologyScores, terms: WeightedAffinityTerm[], sign: number, target: Pod, nsLabels: NamespaceLabels, node: Node): void {
+  for (const t of terms) addTerm(scores, t, t.weight * sign, target, nsLabels, node);
+}
+
+/** upstream processExistingPod: both directions of preference between the incoming pod and one existing pod. */
+function processExistingPod(
+  scores: TopologyScores,
+  pod: Pod,
+  terms: PodAffinityTerms,
+  existing: PodInfo,
+  node: Node,
+  nsLabels: NamespaceLabels,
+  podNsLabels: NamespaceLabels,
+  opts: ScoringOptions,
+): void {
+  const existingTerms = affinityTermsOf(existing.pod);
+  addTerms(scores, terms.preferredAffinity, 1, existing.pod, nsLabels, node);
+  addTerms(scores, terms.preferredAntiAffinity, -1, existing.pod, nsLabels, node);
+  if (opts.hardPodAffinityWeight > 0) {
+    for (const t of existingTerms.requiredAffinity) addTerm(scores, t, opts.hardPodAffinityWeight, pod, podNsLabels, node);
+  }
+  addTerms(scores, existingTerms.preferredAffinity, 1, pod, podNsLabels, node);
+  addTerms(scores, existingTerms.preferredAntiAffinity, -1, pod, podNsLabels, node);
+}
+
+/**
+ * The summed topology scores, or undefined when nothing contributes (upstream then skips Score).
+ * Unless the incoming pod has preferred terms, only pods with (anti-)affinity can contribute, so
+ * only those on nodes hosting them are visited.
+ */
+export function computeTopologyScores(pod: Pod, terms: PodAffinityTerms, snapshot: Snapshot, nsLabels: NamespaceLabels, opts: ScoringOptions): TopologyScores | undefined {
+  const hasConstraints = terms.preferredAffinity.length > 0 || terms.preferredAntiAffinity.length > 0;
+  if (opts.ignorePreferredTermsOfExistingPods && !hasConstraints) return undefined;
+  const podNsLabel = nsLabels(pod.metadata?.namespace || 'default');
+  const podNsLabels: NamespaceLabels = () => podNsLabel;
+  const scores: TopologyScores = new Map();
+  const nodes = hasConstraints ? snapshot.nodeInfos() : snapshot.havePodsWithAffinity();
+  for (const info of nodes) {
+    // upstream ignores pods on unlabelled nodes: no term's topology key can be found there.
+    if (Object.keys(info.node.metadata?.labels ?? {}).length === 0) continue;
+    for (const existing of hasConstraints ? info.pods : info.podsWithAffinity) {
+      processExistingPod(scores, pod, terms, existing, info.node, nsLabels, podNsLabels, opts);
+    }
+  }
+  return scores.size ? scores : undefined;
+}
+
+/** Sum over the node's labels of the pairs' scores (may be negative before normalization). */
+export function scoreNode(scores: TopologyScores, info: NodeInfo): number {
+  const labels = info.node.metadata?.labels;
+  let total = 0;
+  for (const [key, values] of scores) {
+    const v = labelValue(labels, key);
+    if (v !== undefined) total += values.get(v) ?? 0;
+  }
+  return total;
+}
+
+/** upstream NormalizeScore: min-max onto 0..MAX_NODE_SCORE, truncated; all equal scores become 0. */
+export function normalizeMinMax(scores: NodeScore[]): void {
+  if (scores.length === 0) return;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const s of scores) {
+    if (s.score > max) max = s.score;
+    if (s.score < min) min = s.score;
+  }
+  const diff = max - min;
+  // Same operation order as upstream (ratio first, then scale), so float rounding truncates alike.
+  for (const s of scores) s.score = diff > 0 ? Math.trunc(MAX_NODE_SCORE * ((s.score - min) / diff)) : 0;
+}
