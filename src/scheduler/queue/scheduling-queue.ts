@@ -202,7 +202,7 @@ export class SchedulingQueue {
     }
   }
 
-  /** Wakes waiting poppers when the earliest back-off ends. */
+  /** Wakes waiting poppers when the earliest back-off ends (polling at most every 5 ms). */
   private armTimer(): void {
     clearTimeout(this.timer);
     const top = this.backoff.peek();
@@ -210,6 +210,6 @@ export class SchedulingQueue {
     this.timer = setTimeout(() => {
       this.flushBackoff();
       this.armTimer();
-    }, Math.max(0, top.backoffUntil - this.now()));
+    }, Math.max(5, top.backoffUntil - this.now()));
   }
 }

@@ -62,6 +62,7 @@ describe('SchedulingQueue', () => {
     const again = (await q.pop())!;
     assert.equal(again.pod.metadata!.name, 'a');
     assert.equal(again.attempts, 2);
+    q.close();
   });
 
   it('a pod whose attempt overlapped a move event goes to back-off, not to the parked set', async () => {
@@ -73,6 +74,7 @@ describe('SchedulingQueue', () => {
     q.moveAllToActiveOrBackoff(); // e.g. a node was added while `a` was being scheduled
     q.addUnschedulable(qp, cycle);
     assert.deepEqual(q.counts(), { active: 0, backoff: 1, unschedulable: 0 });
+    q.close();
   });
 
   it('back-off doubles per attempt up to the maximum, and waiting pops wake when it ends', async () => {
@@ -89,6 +91,7 @@ describe('SchedulingQueue', () => {
     const waited = Date.now() - started;
     assert.ok(waited >= 95, `waited ${waited} ms for 20 + 40 + 40`);
     assert.equal(qp.attempts, 4);
+    q.close();
   });
 
   it('flushes pods parked too long; deletes remove pods wherever they are; close ends pops', async () => {
