@@ -19,6 +19,7 @@ Flags:
   --no-merge-kubeconfig     do not merge a "kubets" context into ~/.kube/config
   --kubeconfig PATH         merge into this file instead of $KUBECONFIG or ~/.kube/config
   --disable-controllers     run no controllers (Deployments, ReplicaSets, GC... stay as written)
+  --disable-scheduler       run no scheduler (pods stay unbound)
   -v, --verbose             more logs (repeat for more)
   -h, --help                this help
 `;
@@ -41,6 +42,7 @@ export function parseServerFlags(args: string[]): ServerConfig | 'help' {
         'no-merge-kubeconfig': { type: 'boolean' },
         kubeconfig: { type: 'string' },
         'disable-controllers': { type: 'boolean' },
+        'disable-scheduler': { type: 'boolean' },
         verbose: { type: 'boolean', short: 'v', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
@@ -68,6 +70,7 @@ export function parseServerFlags(args: string[]): ServerConfig | 'help' {
   if (v['no-merge-kubeconfig']) cfg.mergeKubeconfig = false;
   if (v.kubeconfig !== undefined) cfg.kubeconfigPath = resolve(v.kubeconfig);
   if (v['disable-controllers']) cfg.disableControllers = true;
+  if (v['disable-scheduler']) cfg.disableScheduler = true;
   cfg.verbosity = v.verbose?.length ?? 0;
   return cfg;
 }

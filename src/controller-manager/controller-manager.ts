@@ -21,6 +21,9 @@ export interface ControllerManagerOptions {
   client: ApiClient;
   logger: Logger;
   controllers: ControllerFactory[];
+  /** The Runnable's name and its Lease (default: controller-manager on kube-system/kube-controller-manager). */
+  name?: string;
+  lease?: { namespace: string; name: string };
   /** Lease timings (defaults: upstream's 15 s / 10 s / 2 s); `false` runs without election. */
   leaderElection?: false | { leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number; identity?: string };
 }
@@ -28,10 +31,12 @@ export interface ControllerManagerOptions {
 export const CONTROLLER_MANAGER_LEASE = { namespace: 'kube-system', name: 'kube-controller-manager' };
 
 export class ControllerManager implements Runnable {
-  readonly name = 'controller-manager';
+  readonly name: string;
   private elector: LeaderElector | undefined;
 
-  constructor(private readonly opts: ControllerManagerOptions) {}
+  constructor(private readonly opts: ControllerManagerOptions) {
+    this.name = opts.name ?? 'controller-manager';
+  }
 
   isLeader(): boolean {
     return this.elector ? this.elector.isLeader() : true;
@@ -44,7 +49,7 @@ export class ControllerManager implements Runnable {
       // The options first: an `identity: undefined` in them must not override the generated one.
       ...le,
       client: this.opts.client,
-      ...CONTROLLER_MANAGER_LEASE,
+      ...(this.opts.lease ?? CONTROLLER_MANAGER_LEASE),
       identity: le?.identity || `${hostname()}_${randomUUID()}`,
       logger: this.opts.logger,
     });

@@ -17,6 +17,8 @@ export interface ServerConfig {
   verbosity: number;
   /** Runs no controllers (for tests that drive objects themselves). */
   disableControllers: boolean;
+  /** Runs no scheduler (pods stay unbound unless something else binds them). */
+  disableScheduler?: boolean;
   /** The controller manager's lease timings; `false` runs it without leader election. */
   leaderElection?: false | { leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number; identity?: string };
 }

@@ -17,6 +17,9 @@ import { ApiClient } from '../client/client.js';
 import { inProcessTransport } from '../client/transport.js';
 import { ControllerManager } from '../controller-manager/controller-manager.js';
 import { ALL_CONTROLLERS } from '../controller-manager/controllers.js';
+import { buildProfiles } from '../scheduler/config.js';
+import { IN_TREE_PLUGINS } from '../scheduler/registry.js';
+import { Scheduler } from '../scheduler/scheduler.js';
 import type { UserInfo } from '../apiserver/handlers/context.js';
 import type { Logger } from '../logging/index.js';
 import { Manager, type Runnable } from '../manager/index.js';
@@ -36,6 +39,7 @@ export interface StartedServer {
 }
 
 const CONTROLLER_MANAGER_USER: UserInfo = { name: 'system:kube-controller-manager', groups: ['system:authenticated'] };
+const SCHEDULER_USER: UserInfo = { name: 'system:kube-scheduler', groups: ['system:authenticated'] };
 const ADMIN_USER: UserInfo = { name: 'kubets-admin', groups: ['system:masters', 'system:authenticated'] };
 
 export class KubetsServer {
@@ -105,6 +109,19 @@ export class KubetsServer {
           client: this.inProcessClient(CONTROLLER_MANAGER_USER),
           logger: this.logger,
           controllers: ALL_CONTROLLERS,
+          leaderElection: cfg.leaderElection,
+        }),
+      );
+    }
+    if (!cfg.disableScheduler) {
+      const { profiles, percentageOfNodesToScore } = buildProfiles({}, IN_TREE_PLUGINS);
+      controllers.push(
+        new ControllerManager({
+          name: 'scheduler',
+          lease: { namespace: 'kube-system', name: 'kube-scheduler' },
+          client: this.inProcessClient(SCHEDULER_USER),
+          logger: this.logger,
+          controllers: [{ name: 'scheduler', create: (ctx) => new Scheduler(ctx, { profiles, percentageOfNodesToScore }) }],
           leaderElection: cfg.leaderElection,
         }),
       );

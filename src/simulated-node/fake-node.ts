@@ -29,6 +29,8 @@ export class FakeNode {
   constructor(
     private readonly client: Client,
     readonly nodeName: string,
+    /** Also bind pending pods to this node (when no scheduler runs); otherwise only pods bound here. */
+    private readonly bind = true,
   ) {
     this.informers = new InformerFactory(client, silentLogger);
     const pods = this.informers.for<Pod>(PODS);
@@ -149,6 +151,7 @@ export class FakeNode {
 
   /** What is left to do for a pod, given the cache and what this node already did (the cache lags). */
   private needsWork(p: Pod): boolean {
+    if (!this.bind && p.spec?.nodeName !== this.nodeName) return false;
     const done = this.handled.get(p.metadata?.uid ?? '');
     if (p.metadata?.deletionTimestamp) return done !== 'deleted';
     if (done) return false;

@@ -40,6 +40,7 @@ export async function startTestServer(): Promise<TestServer> {
       datastore: 'memory',
       mergeKubeconfig: false,
       disableControllers: true,
+      disableScheduler: true,
       leaderElection: false,
     },
     silentLogger,

@@ -31,6 +31,7 @@ export async function startControlPlane(opts: { controllers?: boolean } = {}): P
       datastore: 'memory',
       mergeKubeconfig: false,
       disableControllers: !opts.controllers,
+      disableScheduler: !opts.controllers,
       leaderElection: false,
     },
     silentLogger,

@@ -12,7 +12,7 @@ describe('API semantics over raw HTTPS', () => {
   let http: ReturnType<TestCluster['http']>;
   before(async () => {
     // The API server alone: no controller writes to the objects these tests inspect.
-    c = await TestCluster.start({ datastore: 'memory', extraArgs: ['--disable-controllers'] });
+    c = await TestCluster.start({ datastore: 'memory', extraArgs: ['--disable-controllers', '--disable-scheduler'] });
     http = c.http();
   });
   after(async () => {

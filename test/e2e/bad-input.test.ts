@@ -55,7 +55,7 @@ describe('bad input', () => {
   let c: TestCluster;
   before(async () => {
     // No controllers: their background writes (the leader lease renewals) would hide a stray write.
-    c = await TestCluster.start({ datastore: 'memory', extraArgs: ['--disable-controllers'] });
+    c = await TestCluster.start({ datastore: 'memory', extraArgs: ['--disable-controllers', '--disable-scheduler'] });
   });
   after(async () => {
     await c.stop();

@@ -52,7 +52,7 @@ describe('workloads with kubectl', () => {
   before(async () => {
     cluster = await TestCluster.start();
     client = cluster.client();
-    node = new FakeNode(client, 'node-1');
+    node = new FakeNode(client, 'node-1', false); // the scheduler in kubets server binds
     await node.register();
     await node.start(abort.signal);
     informers = new InformerFactory(client, silentLogger);
