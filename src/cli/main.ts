@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// The kubets command line: `kubets server` runs the whole cluster in this process.
+// The kubets command line: `kubets server` runs the whole cluster in this process; `kubets
+// scheduler` runs the scheduler alone against an API server.
+import { runSchedulerCommand } from './scheduler-command.js';
 import { runServerCommand } from './server-command.js';
 
 const USAGE = `Usage: kubets <command> [flags]
 
 Commands:
   server     run the control plane and a local node in this process
+  scheduler  run only the scheduler, against the API server of a kubeconfig
   version    print the version
 
 Run 'kubets <command> --help' for a command's flags.
@@ -16,6 +19,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'server':
       return runServerCommand(rest);
+    case 'scheduler':
+      return runSchedulerCommand(rest);
     case 'version':
     case '--version': {
       const { KUBETS_VERSION, KUBERNETES_VERSION } = await import('../server/config.js');

@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../logging/index.js';
 import { defaultServerConfig, type ServerConfig } from '../server/config.js';
 import { KubetsServer } from '../server/kubets-server.js';
+import { SchedulerConfigError } from '../scheduler/config.js';
+import { loadSchedulerConfig } from '../scheduler/manager.js';
 
 const HELP = `Usage: kubets server [flags]
 
@@ -20,6 +22,7 @@ Flags:
   --kubeconfig PATH         merge into this file instead of $KUBECONFIG or ~/.kube/config
   --disable-controllers     run no controllers (Deployments, ReplicaSets, GC... stay as written)
   --disable-scheduler       run no scheduler (pods stay unbound)
+  --scheduler-config FILE   KubeSchedulerConfiguration for the scheduler (profiles, plugins, weights)
   -v, --verbose             more logs (repeat for more)
   -h, --help                this help
 `;
@@ -43,6 +46,7 @@ export function parseServerFlags(args: string[]): ServerConfig | 'help' {
         kubeconfig: { type: 'string' },
         'disable-controllers': { type: 'boolean' },
         'disable-scheduler': { type: 'boolean' },
+        'scheduler-config': { type: 'string' },
         verbose: { type: 'boolean', short: 'v', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
@@ -71,6 +75,7 @@ export function parseServerFlags(args: string[]): ServerConfig | 'help' {
   if (v.kubeconfig !== undefined) cfg.kubeconfigPath = resolve(v.kubeconfig);
   if (v['disable-controllers']) cfg.disableControllers = true;
   if (v['disable-scheduler']) cfg.disableScheduler = true;
+  if (v['scheduler-config'] !== undefined) cfg.schedulerConfigPath = resolve(v['scheduler-config']);
   cfg.verbosity = v.verbose?.length ?? 0;
   return cfg;
 }
@@ -89,6 +94,15 @@ export async function runServerCommand(args: string[]): Promise<number> {
   if (cfg === 'help') {
     process.stdout.write(HELP);
     return 0;
+  }
+  if (cfg.schedulerConfigPath) {
+    try {
+      cfg.schedulerConfig = await loadSchedulerConfig(cfg.schedulerConfigPath);
+    } catch (e) {
+      if (!(e instanceof SchedulerConfigError)) throw e;
+      process.stderr.write(`kubets server: ${e.message}\n`);
+      return 2;
+    }
   }
   const logger = createLogger(cfg.verbosity);
   const server = new KubetsServer(cfg, logger);

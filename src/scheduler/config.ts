@@ -3,7 +3,7 @@
 // disabled (by name, or '*' for all defaults of an extension point) and weighted, plus pluginConfig
 // args and percentageOfNodesToScore. Unknown plugins and bad weights are clear errors.
 import { Framework, type PluginSet } from './framework/framework.js';
-import type { FilterPlugin, Plugin, PluginFactoryArgs, PreFilterPlugin, PreScorePlugin, ScorePlugin } from './framework/types.js';
+import type { FilterPlugin, Plugin, PluginFactoryArgs, PluginHandle, PostFilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from './framework/types.js';
 
 export type PluginFactory = (args: PluginFactoryArgs) => Plugin;
 export type PluginRegistry = Record<string, PluginFactory>;
@@ -18,7 +18,7 @@ interface PluginList {
 }
 export interface ProfileConfig {
   schedulerName?: string;
-  plugins?: { preFilter?: PluginList; filter?: PluginList; preScore?: PluginList; score?: PluginList; multiPoint?: PluginList };
+  plugins?: { preFilter?: PluginList; filter?: PluginList; postFilter?: PluginList; preScore?: PluginList; score?: PluginList; multiPoint?: PluginList };
   pluginConfig?: { name: string; args?: Record<string, unknown> }[];
   percentageOfNodesToScore?: number;
 }
@@ -41,6 +41,7 @@ export const DEFAULT_PLUGINS: { name: string; weight: number }[] = [
   { name: 'InterPodAffinity', weight: 2 },
   { name: 'NodeResourcesBalancedAllocation', weight: 1 },
   { name: 'ImageLocality', weight: 1 },
+  { name: 'DefaultPreemption', weight: 0 },
 ];
 
 export class SchedulerConfigError extends Error {}
@@ -48,13 +49,13 @@ export class SchedulerConfigError extends Error {}
 const isFn = (p: Plugin, m: string) => typeof (p as unknown as Record<string, unknown>)[m] === 'function';
 
 /** The frameworks for a configuration (one default-scheduler profile when none is given). */
-export function buildProfiles(cfg: SchedulerConfiguration, registry: PluginRegistry): { profiles: Framework[]; percentageOfNodesToScore?: number } {
+export function buildProfiles(cfg: SchedulerConfiguration, registry: PluginRegistry, handle?: PluginHandle): { profiles: Framework[]; percentageOfNodesToScore?: number } {
   if (cfg.kind && cfg.kind !== 'KubeSchedulerConfiguration') throw new SchedulerConfigError(`kind must be KubeSchedulerConfiguration, not ${cfg.kind}`);
   const pct = cfg.percentageOfNodesToScore;
   if (pct !== undefined && (!Number.isInteger(pct) || pct < 0 || pct > 100)) {
     throw new SchedulerConfigError(`percentageOfNodesToScore: Invalid value: ${pct}: not in valid range [0-100]`);
   }
-  const profiles = (cfg.profiles?.length ? cfg.profiles : [{}]).map((p, i) => buildProfile(p, i, registry));
+  const profiles = (cfg.profiles?.length ? cfg.profiles : [{}]).map((p, i) => buildProfile(p, i, registry, handle));
   const names = new Set<string>();
   for (const f of profiles) {
     if (names.has(f.profileName)) throw new SchedulerConfigError(`profiles[].schedulerName: Duplicate value: "${f.profileName}"`);
@@ -63,20 +64,20 @@ export function buildProfiles(cfg: SchedulerConfiguration, registry: PluginRegis
   return { profiles, percentageOfNodesToScore: pct };
 }
 
-function buildProfile(p: ProfileConfig, index: number, registry: PluginRegistry): Framework {
+function buildProfile(p: ProfileConfig, index: number, registry: PluginRegistry, handle: PluginHandle | undefined): Framework {
   const name = p.schedulerName ?? 'default-scheduler';
   const args = new Map((p.pluginConfig ?? []).map((c) => [c.name, c.args]));
   // Start from the defaults; `multiPoint` and per-point lists adjust them as upstream merges.
   const weights = new Map(DEFAULT_PLUGINS.map((d) => [d.name, d.weight]));
   const enabled = new Set(DEFAULT_PLUGINS.map((d) => d.name));
   const lists = p.plugins ?? {};
-  for (const list of [lists.multiPoint, lists.preFilter, lists.filter, lists.preScore, lists.score]) {
+  for (const list of [lists.multiPoint, lists.preFilter, lists.filter, lists.postFilter, lists.preScore, lists.score]) {
     for (const d of list?.disabled ?? []) {
       if (d.name === '*') enabled.clear();
       else enabled.delete(d.name);
     }
   }
-  for (const list of [lists.multiPoint, lists.preFilter, lists.filter, lists.preScore, lists.score]) {
+  for (const list of [lists.multiPoint, lists.preFilter, lists.filter, lists.postFilter, lists.preScore, lists.score]) {
     for (const e of list?.enabled ?? []) {
       if (!registry[e.name]) throw new SchedulerConfigError(`profiles[${index}].plugins: Invalid value: "${e.name}": plugin not registered`);
       if (e.weight !== undefined && (!Number.isInteger(e.weight) || e.weight < 0 || e.weight > 100)) {
@@ -87,13 +88,19 @@ function buildProfile(p: ProfileConfig, index: number, registry: PluginRegistry)
       else if (!weights.has(e.name)) weights.set(e.name, 1);
     }
   }
-  const set: PluginSet = { preFilter: [], filter: [], preScore: [], score: [] };
+  const set: PluginSet = { preFilter: [], filter: [], preScore: [], score: [], postFilter: [] };
   for (const pluginName of enabled) {
     const factory = registry[pluginName];
     if (!factory) continue; // a default plugin kubets does not have (volume plugins) is simply absent
-    const plugin = factory({ args: args.get(pluginName) });
+    let plugin: Plugin;
+    try {
+      plugin = factory({ args: args.get(pluginName), handle });
+    } catch (e) {
+      throw new SchedulerConfigError(`profiles[${index}].pluginConfig[${pluginName}].args: ${(e as Error).message}`);
+    }
     if (isFn(plugin, 'preFilter')) set.preFilter.push(plugin as PreFilterPlugin);
     if (isFn(plugin, 'filter')) set.filter.push(plugin as FilterPlugin);
+    if (isFn(plugin, 'postFilter')) set.postFilter!.push(plugin as PostFilterPlugin);
     if (isFn(plugin, 'preScore')) set.preScore.push(plugin as PreScorePlugin);
     const weight = weights.get(pluginName) ?? 1;
     if (isFn(plugin, 'score') && weight > 0) set.score.push({ plugin: plugin as ScorePlugin, weight });

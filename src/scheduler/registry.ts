@@ -1,4 +1,5 @@
 // Every plugin kubets' scheduler has, by upstream's name, built from its pluginConfig args.
+import { DefaultPreemption, type DefaultPreemptionArgs } from './plugins/defaultpreemption/plugin.js';
 import { ImageLocality } from './plugins/imagelocality/image-locality.js';
 import { InterPodAffinity, type InterPodAffinityArgs } from './plugins/interpodaffinity/plugin.js';
 import { NodeAffinity } from './plugins/nodeaffinity/node-affinity.js';
@@ -18,8 +19,9 @@ export const IN_TREE_PLUGINS: PluginRegistry = {
   NodeAffinity: (a) => new NodeAffinity(a),
   NodePorts: () => new NodePorts(),
   NodeResourcesFit: (a) => new NodeResourcesFit((a.args ?? {}) as NodeResourcesFitArgs),
-  PodTopologySpread: (a) => PodTopologySpread.fromArgs(a),
-  InterPodAffinity: (a) => new InterPodAffinity((a.args ?? {}) as InterPodAffinityArgs),
+  PodTopologySpread: (a) => PodTopologySpread.fromArgs(a, a.handle?.defaultSelector),
+  InterPodAffinity: (a) => new InterPodAffinity({ ...((a.args ?? {}) as InterPodAffinityArgs), namespaceLabels: a.handle?.namespaceLabels }),
   NodeResourcesBalancedAllocation: (a) => new NodeResourcesBalancedAllocation((a.args ?? {}) as never),
   ImageLocality: () => new ImageLocality(),
+  DefaultPreemption: (a) => new DefaultPreemption({ ...((a.args ?? {}) as DefaultPreemptionArgs), podDisruptionBudgets: a.handle?.podDisruptionBudgets }),
 };

@@ -1,5 +1,7 @@
-// What a new cluster has before anyone asks: the four system namespaces and the `kubernetes`
-// service in `default` (its cluster IP is the first of the service range).
+// What a new cluster has before anyone asks: the four system namespaces, the `kubernetes`
+// service in `default` (its cluster IP is the first of the service range) and the system
+// PriorityClasses (upstream's scheduling post-start hook).
+import { systemPriorityClasses } from '../api/scheduling/v1/priorityclass.js';
 import type { KubeObject } from '../api/types.js';
 import { isAlreadyExists, isNotFound } from '../apimachinery/errors.js';
 import type { StoreSet } from '../apiserver/registry/store-set.js';
@@ -44,4 +46,12 @@ export async function bootstrapCluster(stores: StoreSet, opts: { kubernetesServi
     () => services.get('default', 'kubernetes'),
     () => services.create('default', kubernetes),
   );
+  const priorityClasses = stores.byResource('scheduling.k8s.io', 'priorityclasses');
+  for (const pc of systemPriorityClasses()) {
+    const name = pc.metadata!.name!;
+    await ensure(
+      () => priorityClasses.get('', name),
+      () => priorityClasses.create('', pc as KubeObject),
+    );
+  }
 }

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { SchedulerConfiguration } from '../scheduler/config.js';
 import type { DatastoreKind } from '../storage/index.js';
 
 /** Everything `kubets server` is configured with, built once from flags. */
@@ -19,6 +20,10 @@ export interface ServerConfig {
   disableControllers: boolean;
   /** Runs no scheduler (pods stay unbound unless something else binds them). */
   disableScheduler?: boolean;
+  /** The scheduler's KubeSchedulerConfiguration (from --scheduler-config). */
+  schedulerConfig?: SchedulerConfiguration;
+  /** Where schedulerConfig was read from. */
+  schedulerConfigPath?: string;
   /** The controller manager's lease timings; `false` runs it without leader election. */
   leaderElection?: false | { leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number; identity?: string };
 }

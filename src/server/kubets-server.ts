@@ -6,6 +6,7 @@ import { ResourceRegistry } from '../api/registry.js';
 import { ClusterIpAllocator, PortAllocator } from '../apiserver/allocators/cluster-ip.js';
 import { namespaceHooks } from '../apiserver/registry/hooks/namespace-hooks.js';
 import { podHooks } from '../apiserver/registry/hooks/pod-hooks.js';
+import { priorityClassHooks, storePriorityClasses } from '../apiserver/registry/hooks/priority-admission.js';
 import { restoreServiceAllocations, serviceHooks } from '../apiserver/registry/hooks/service-hooks.js';
 import type { StoreHooks } from '../apiserver/registry/hooks.js';
 import { decodeKeyValue } from '../apiserver/registry/codec.js';
@@ -17,9 +18,7 @@ import { ApiClient } from '../client/client.js';
 import { inProcessTransport } from '../client/transport.js';
 import { ControllerManager } from '../controller-manager/controller-manager.js';
 import { ALL_CONTROLLERS } from '../controller-manager/controllers.js';
-import { buildProfiles } from '../scheduler/config.js';
-import { IN_TREE_PLUGINS } from '../scheduler/registry.js';
-import { Scheduler } from '../scheduler/scheduler.js';
+import { newSchedulerManager } from '../scheduler/manager.js';
 import type { UserInfo } from '../apiserver/handlers/context.js';
 import type { Logger } from '../logging/index.js';
 import { Manager, type Runnable } from '../manager/index.js';
@@ -63,11 +62,13 @@ export class KubetsServer {
     const registry = new ResourceRegistry(builtinResources);
     const ips = new ClusterIpAllocator(cfg.serviceCidr);
     const ports = new PortAllocator(cfg.nodePortRange[0], cfg.nodePortRange[1]);
+    const priorityClasses = storePriorityClasses(() => stores.byResource('scheduling.k8s.io', 'priorityclasses'));
     const stores = new StoreSet({
       storage,
       registry,
       hooks: {
-        '/pods': podHooks() as StoreHooks,
+        '/pods': podHooks({ priorityClasses }) as StoreHooks,
+        'scheduling.k8s.io/priorityclasses': priorityClassHooks(priorityClasses) as StoreHooks,
         '/namespaces': namespaceHooks() as StoreHooks,
         '/services': serviceHooks(ips, ports) as StoreHooks,
       },
@@ -114,16 +115,8 @@ export class KubetsServer {
       );
     }
     if (!cfg.disableScheduler) {
-      const { profiles, percentageOfNodesToScore } = buildProfiles({}, IN_TREE_PLUGINS);
       controllers.push(
-        new ControllerManager({
-          name: 'scheduler',
-          lease: { namespace: 'kube-system', name: 'kube-scheduler' },
-          client: this.inProcessClient(SCHEDULER_USER),
-          logger: this.logger,
-          controllers: [{ name: 'scheduler', create: (ctx) => new Scheduler(ctx, { profiles, percentageOfNodesToScore }) }],
-          leaderElection: cfg.leaderElection,
-        }),
+        newSchedulerManager({ client: this.inProcessClient(SCHEDULER_USER), logger: this.logger, config: cfg.schedulerConfig, leaderElection: cfg.leaderElection }),
       );
     }
     // The API serves once it listens and the system namespaces exist (controllers need them).

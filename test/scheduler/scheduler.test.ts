@@ -5,8 +5,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Event, Node, Pod } from 'kubernetes-types/core/v1.js';
 import { EVENTS, NODES, PODS } from '../../src/client/resources.js';
-import { buildProfiles } from '../../src/scheduler/config.js';
-import { IN_TREE_PLUGINS } from '../../src/scheduler/registry.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 import { startControlPlane, waitFor, type ControlPlane } from '../controllers/harness.js';
 
@@ -37,8 +35,7 @@ describe('scheduler', () => {
     await nodes.create(node('medium', '2'));
     await nodes.create(node('tainted', '8', { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] }));
     const ctx = cp.newContext();
-    const { profiles } = buildProfiles({}, IN_TREE_PLUGINS);
-    const scheduler = new Scheduler(ctx, { profiles });
+    const scheduler = new Scheduler(ctx);
     ctx.informers.start(ac.signal);
     running = scheduler.start(ac.signal);
   });
@@ -69,7 +66,12 @@ describe('scheduler', () => {
       const list = await cp.client.resource<Event>(EVENTS).list('default', { fieldSelector: 'involvedObject.name=big' });
       return list.items.find((e) => e.reason === 'FailedScheduling');
     }, 5000, 'FailedScheduling event');
-    assert.equal(event.message, '0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu.');
+    // upstream's wording, double full stop included (FitError with the PostFilter message appended).
+    assert.equal(
+      event.message,
+      '0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu. ' +
+        'preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod..',
+    );
     const condition = await waitFor(async () => (await pods.get('default', 'big')).status?.conditions?.find((c) => c.type === 'PodScheduled'), 5000, 'condition');
     assert.equal(condition.status, 'False');
     assert.equal(condition.reason, 'Unschedulable');

@@ -2,6 +2,7 @@
 // PreScore and Score (weighted, normalized) on the feasible ones. The framework records which
 // plugin failed where, so the FailedScheduling message can say why per node.
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { addPod, cloneNodeInfo } from './node-info.js';
 import {
   CycleState,
   MAX_NODE_SCORE,
@@ -9,6 +10,10 @@ import {
   type FilterPlugin,
   type NodeInfo,
   type NodeScore,
+  type PodInfo,
+  type PostFilterContext,
+  type PostFilterPlugin,
+  type PostFilterResult,
   type PreFilterPlugin,
   type PreScorePlugin,
   type ScorePlugin,
@@ -26,15 +31,35 @@ export interface PluginSet {
   filter: FilterPlugin[];
   preScore: PreScorePlugin[];
   score: WeightedScorePlugin[];
+  postFilter?: PostFilterPlugin[];
 }
 
 const SKIPPED = 'framework/skipped-plugins';
+const priorityOf = (p: Pod) => p.spec?.priority ?? 0;
+
+/** Pods nominated to a node (preemptors waiting for their victims to go), from the scheduling queue. */
+export type NominatedPods = (nodeName: string) => PodInfo[];
 
 export class Framework {
+  private nominated: NominatedPods = () => [];
+
   constructor(
     readonly profileName: string,
     readonly plugins: PluginSet,
   ) {}
+
+  /** Where runFilterWithNominatedPods finds nominated pods (the scheduler's nominator). */
+  setNominatedPods(f: NominatedPods): void {
+    this.nominated = f;
+  }
+
+  /** Every plugin, each once (for the queue's event registrations). */
+  allPlugins(): { name: string; events?: readonly string[] }[] {
+    const seen = new Map<string, { name: string; events?: readonly string[] }>();
+    const { preFilter, filter, preScore, score, postFilter = [] } = this.plugins;
+    for (const p of [...preFilter, ...filter, ...preScore, ...score.map((s) => s.plugin), ...postFilter]) seen.set(p.name, p);
+    return [...seen.values()];
+  }
 
   /** First non-success PreFilter status (with the plugin's name), or SUCCESS. Skips are remembered. */
   runPreFilter(state: CycleState, pod: Pod, snapshot: Snapshot): Status {
@@ -57,6 +82,75 @@ export class Framework {
       if (s.code !== 'Success') return { ...s, plugin: p.name };
     }
     return SUCCESS;
+  }
+
+  /**
+   * upstream RunFilterPluginsWithNominatedPods: with pods of equal or higher priority nominated to
+   * the node, the pod must fit both with them counted (so it does not take room a preemptor made)
+   * and without them (as their anti-affinity may not hold once they are elsewhere).
+   */
+  runFilterWithNominatedPods(state: CycleState, pod: Pod, info: NodeInfo): Status {
+    const candidates = this.nominated(info.node.metadata!.name!);
+    if (candidates.length === 0) return this.runFilter(state, pod, info);
+    const uid = pod.metadata?.uid;
+    const nominated = candidates.filter((p) => p.pod.metadata?.uid !== uid && priorityOf(p.pod) >= priorityOf(pod));
+    if (nominated.length === 0) return this.runFilter(state, pod, info);
+    const withState = this.cloneState(state);
+    const withInfo = cloneNodeInfo(info);
+    for (const p of nominated) {
+      addPod(withInfo, p);
+      const s = this.runAddPod(withState, pod, p, withInfo);
+      if (s.code !== 'Success') return s;
+    }
+    const s = this.runFilter(withState, pod, withInfo);
+    if (s.code !== 'Success') return s;
+    return this.runFilter(state, pod, info);
+  }
+
+  /** A copy of the cycle state for a dry run (each stateful PreFilter plugin deep-copies its part). */
+  cloneState(state: CycleState): CycleState {
+    const c = state.clone();
+    for (const p of this.plugins.preFilter) p.cloneState?.(state, c);
+    return c;
+  }
+
+  runAddPod(state: CycleState, pod: Pod, added: PodInfo, node: NodeInfo): Status {
+    const skipped = state.read<Set<string>>(SKIPPED);
+    for (const p of this.plugins.preFilter) {
+      if (!p.addPod || skipped?.has(p.name)) continue;
+      const s = p.addPod(state, pod, added, node);
+      if (s.code !== 'Success') return { ...s, plugin: p.name };
+    }
+    return SUCCESS;
+  }
+
+  runRemovePod(state: CycleState, pod: Pod, removed: PodInfo, node: NodeInfo): Status {
+    const skipped = state.read<Set<string>>(SKIPPED);
+    for (const p of this.plugins.preFilter) {
+      if (!p.removePod || skipped?.has(p.name)) continue;
+      const s = p.removePod(state, pod, removed, node);
+      if (s.code !== 'Success') return { ...s, plugin: p.name };
+    }
+    return SUCCESS;
+  }
+
+  /** The first PostFilter plugin whose result is not Unschedulable decides (as upstream). */
+  runPostFilter(state: CycleState, pod: Pod, failures: ReadonlyMap<string, Status>, snapshot: Snapshot): PostFilterResult | undefined {
+    const ctx: PostFilterContext = {
+      snapshot,
+      filterWithNominatedPods: (st, p, n) => this.runFilterWithNominatedPods(st, p, n),
+      addPod: (st, p, a, n) => this.runAddPod(st, p, a, n),
+      removePod: (st, p, r, n) => this.runRemovePod(st, p, r, n),
+      cloneState: (st) => this.cloneState(st),
+      nominatedPodsFor: (n) => this.nominated(n),
+    };
+    let last: PostFilterResult | undefined;
+    for (const p of this.plugins.postFilter ?? []) {
+      const r = p.postFilter(state, pod, failures, ctx);
+      last = { ...r, status: { ...r.status, plugin: p.name } };
+      if (r.status.code !== 'Unschedulable') return last;
+    }
+    return last;
   }
 
   /** Weighted sum of every Score plugin's normalized score, per node. */
@@ -118,7 +212,7 @@ export function findNodesThatFit(fw: Framework, state: CycleState, pod: Pod, sna
   const n = all.length;
   for (; checked < n && feasible.length < want; checked++) {
     const info = all[(startIndex + checked) % n]!;
-    const s = fw.runFilter(state, pod, info);
+    const s = fw.runFilterWithNominatedPods(state, pod, info);
     if (s.code === 'Success') feasible.push(info);
     else failures.set(info.node.metadata!.name!, s);
   }

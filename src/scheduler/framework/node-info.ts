@@ -40,6 +40,19 @@ export function setNode(info: NodeInfo, node: Node): void {
   info.generation = nextGeneration();
 }
 
+/** A copy that addPod/removePod may change without touching the original (preemption dry runs). */
+export function cloneNodeInfo(info: NodeInfo): NodeInfo {
+  return {
+    ...info,
+    pods: [...info.pods],
+    requested: { ...info.requested, scalar: { ...info.requested.scalar } },
+    nonZeroRequested: { ...info.nonZeroRequested, scalar: { ...info.nonZeroRequested.scalar } },
+    usedPorts: [...info.usedPorts],
+    podsWithAffinity: [...info.podsWithAffinity],
+    podsWithRequiredAntiAffinity: [...info.podsWithRequiredAntiAffinity],
+  };
+}
+
 export function hostPorts(pod: Pod): HostPortInfo[] {
   const out: HostPortInfo[] = [];
   for (const c of pod.spec?.containers ?? []) {

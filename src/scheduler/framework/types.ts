@@ -3,6 +3,8 @@
 // NormalizeScore), and the best one reserved and bound. Plugins see nodes as NodeInfo: the node
 // plus the pods the scheduler counts on it (bound and assumed), with their summed requests.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import type { Selector } from '../../apimachinery/labels.js';
 
 /** Resource amounts as numbers: cpu in millicores, memory and storage in bytes, others as counts. */
 export interface Resources {
@@ -73,6 +75,15 @@ export class CycleState {
   write(key: string, value: unknown): void {
     this.data.set(key, value);
   }
+  /**
+   * A shallow copy: entries are shared until a plugin replaces its own with a deep copy
+   * (PreFilterPlugin.cloneState), which plugins whose state preemption changes must do.
+   */
+  clone(): CycleState {
+    const c = new CycleState();
+    for (const [k, v] of this.data) c.data.set(k, v instanceof Set ? new Set(v) : v);
+    return c;
+  }
 }
 
 /** All nodes as one consistent view for a scheduling cycle. */
@@ -86,11 +97,38 @@ export interface Snapshot {
 
 export interface Plugin {
   readonly name: string;
+  /**
+   * EnqueueExtensions: the cluster events that may make a pod this plugin rejected schedulable.
+   * A parked pod moves back to the queue only on an event one of its rejecting plugins lists.
+   * Absent: every event (safe, slower).
+   */
+  readonly events?: readonly ClusterEvent[];
 }
+
+/** Cluster changes the scheduling queue reacts to (upstream ClusterEvent resource + action type). */
+export type ClusterEvent =
+  | 'NodeAdd'
+  | 'NodeAllocatableChange'
+  | 'NodeLabelChange'
+  | 'NodeTaintChange'
+  | 'NodeSchedulableChange'
+  | 'NodeImagesChange'
+  | 'AssignedPodAdd'
+  | 'AssignedPodLabelChange'
+  | 'AssignedPodDelete'
+  | 'PodDisruptionBudgetChange';
 
 export interface PreFilterPlugin extends Plugin {
   /** Computes per-pod state once; Unschedulable here fails the pod on every node. `Skip` skips this plugin's Filter. */
   preFilter(state: CycleState, pod: Pod, snapshot: Snapshot): Status;
+  /**
+   * PreFilterExtensions, for plugins whose PreFilter state depends on other pods (preemption dry
+   * runs and nominated pods): the state as if `added` ran on / `removed` left `node`.
+   */
+  addPod?(state: CycleState, podToSchedule: Pod, added: PodInfo, node: NodeInfo): Status;
+  removePod?(state: CycleState, podToSchedule: Pod, removed: PodInfo, node: NodeInfo): Status;
+  /** Replaces this plugin's entries in `to` (a CycleState.clone of `from`) with deep copies. */
+  cloneState?(from: CycleState, to: CycleState): void;
 }
 
 export interface FilterPlugin extends Plugin {
@@ -116,8 +154,46 @@ export interface ScorePlugin extends Plugin {
   normalizeScore?(state: CycleState, pod: Pod, scores: NodeScore[]): void;
 }
 
+/** What a PostFilter plugin may use: the cycle's view of the cluster and the framework to re-run filters. */
+export interface PostFilterContext {
+  snapshot: Snapshot;
+  /** Runs the profile's Filter plugins on a node, counting pods nominated to it (as upstream's RunFilterPluginsWithNominatedPods). */
+  filterWithNominatedPods(state: CycleState, pod: Pod, node: NodeInfo): Status;
+  /** Runs every PreFilterExtensions plugin's addPod/removePod. */
+  addPod(state: CycleState, pod: Pod, added: PodInfo, node: NodeInfo): Status;
+  removePod(state: CycleState, pod: Pod, removed: PodInfo, node: NodeInfo): Status;
+  /** A copy of the cycle state that the dry run may change. */
+  cloneState(state: CycleState): CycleState;
+  /** Pods nominated to a node (status.nominatedNodeName), not yet bound. */
+  nominatedPodsFor(nodeName: string): PodInfo[];
+}
+
+export interface PostFilterResult {
+  status: Status;
+  /** The node the pod is nominated to (preemption); '' clears a previous nomination; undefined keeps it. */
+  nominatedNodeName?: string;
+  /** Pods to delete so the pod fits on the nominated node. */
+  victims?: Pod[];
+  /** Lower-priority pods nominated to that node whose nomination must be cleared. */
+  clearNomination?: Pod[];
+}
+
+/** Runs when no node fits (upstream: DefaultPreemption). */
+export interface PostFilterPlugin extends Plugin {
+  postFilter(state: CycleState, pod: Pod, failures: ReadonlyMap<string, Status>, ctx: PostFilterContext): PostFilterResult;
+}
+
+/** What plugins may read of the cluster besides nodes and pods (informer caches). */
+export interface PluginHandle {
+  podDisruptionBudgets(): PodDisruptionBudget[];
+  namespaceLabels(namespace: string): Record<string, string> | undefined;
+  /** The selector of the services and controllers selecting the pod (PodTopologySpread's system defaults). */
+  defaultSelector(pod: Pod): Selector | undefined;
+}
+
 /** What every plugin gets when it is built: its arguments from the scheduler configuration. */
 export interface PluginFactoryArgs {
   /** The plugin's `args` from KubeSchedulerConfiguration's pluginConfig, if any. */
   args?: Record<string, unknown>;
+  handle?: PluginHandle;
 }

@@ -5,6 +5,7 @@
 // they have waited 5 minutes. A pod whose attempt overlapped such an event goes to back-off
 // instead of being parked, so no event is missed.
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { ClusterEvent } from '../framework/types.js';
 import { KeyedHeap } from './heap.js';
 
 export interface QueuedPod {
@@ -17,6 +18,8 @@ export interface QueuedPod {
   attempts: number;
   /** Back-off ends at (back-off queue only). */
   backoffUntil: number;
+  /** The plugins that rejected the pod in its last attempt (which events may help it); empty: any event. */
+  unschedulablePlugins?: ReadonlySet<string>;
 }
 
 export interface SchedulingQueueOptions {
@@ -41,6 +44,10 @@ export class SchedulingQueue {
   /** Pods handed out by pop() and not yet done. */
   private readonly inFlight = new Map<string, QueuedPod>();
   private moveRequestCycle = -1;
+  /** The scheduling cycle in which each kind of event last happened. */
+  private readonly eventCycles = new Map<ClusterEvent, number>();
+  /** The events each plugin registered (undefined: every event). */
+  private registrations: (plugin: string) => readonly ClusterEvent[] | undefined = () => undefined;
   private schedulingCycle = 0;
   private waiters: ((p: QueuedPod | undefined) => void)[] = [];
   private closed = false;
@@ -121,8 +128,40 @@ export class SchedulingQueue {
     this.inFlight.delete(qp.key);
     const now = this.now();
     const entry = { ...qp, queuedAt: now, backoffUntil: now + this.backoffFor(qp.attempts) };
-    if (this.moveRequestCycle >= podSchedulingCycle) this.pushBackoff(entry);
+    if (this.moveRequestCycle >= podSchedulingCycle || this.missedEvent(entry, podSchedulingCycle)) this.pushBackoff(entry);
     else this.unschedulable.set(qp.key, entry);
+  }
+
+  /** Which events each plugin registered, for onClusterEvent (upstream EventsToRegister). */
+  setEventRegistrations(f: (plugin: string) => readonly ClusterEvent[] | undefined): void {
+    this.registrations = f;
+  }
+
+  /** Whether `event` may help a pod its plugins rejected (no plugin named: any event may). */
+  interestedIn(qp: QueuedPod, event: ClusterEvent): boolean {
+    const plugins = qp.unschedulablePlugins;
+    if (!plugins || plugins.size === 0) return true;
+    for (const p of plugins) {
+      const events = this.registrations(p);
+      if (!events || events.includes(event)) return true;
+    }
+    return false;
+  }
+
+  /** A cluster event: parked pods it may help go back (upstream MoveAllToActiveOrBackoffQueue with queueing hints). */
+  onClusterEvent(event: ClusterEvent): void {
+    this.eventCycles.set(event, this.schedulingCycle);
+    for (const [key, qp] of this.unschedulable) {
+      if (!this.interestedIn(qp, event)) continue;
+      this.unschedulable.delete(key);
+      this.requeue(qp);
+    }
+  }
+
+  /** An event the pod cares about happened while it was being scheduled: parking it would miss it. */
+  private missedEvent(qp: QueuedPod, podSchedulingCycle: number): boolean {
+    for (const [event, cycle] of this.eventCycles) if (cycle >= podSchedulingCycle && this.interestedIn(qp, event)) return true;
+    return false;
   }
 
   /** A pod whose attempt failed with an error (not unschedulable): retried after back-off. */
@@ -133,9 +172,9 @@ export class SchedulingQueue {
   }
 
   /** A cluster event that may make parked pods schedulable: they go back (to back-off if still backing off). */
-  moveAllToActiveOrBackoff(accept: (pod: Pod) => boolean = () => true): void {
+  moveAllToActiveOrBackoff(accept: (qp: QueuedPod) => boolean = () => true): void {
     for (const [key, qp] of this.unschedulable) {
-      if (!accept(qp.pod)) continue;
+      if (!accept(qp)) continue;
       this.unschedulable.delete(key);
       this.requeue(qp);
     }

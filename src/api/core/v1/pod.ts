@@ -51,6 +51,14 @@ export const podResource: ResourceDefinition<Pod> = {
   prepareForCreate(pod) {
     (pod as Mutable<Pod>).status = initialStatus(pod);
   },
+  // upstream's Priority admission on update: priority and preemptionPolicy left out of an update
+  // keep their values (they are immutable, and a client replacing the pod need not repeat them).
+  prepareForUpdate(pod, old) {
+    if (!pod.spec || !old.spec) return;
+    const spec = pod.spec as Mutable<NonNullable<Pod['spec']>>;
+    if (spec.priority === undefined && old.spec.priority !== undefined) spec.priority = old.spec.priority;
+    if (spec.preemptionPolicy === undefined && old.spec.preemptionPolicy !== undefined) spec.preemptionPolicy = old.spec.preemptionPolicy;
+  },
   validate: validatePodCreate,
   validateUpdate: validatePodUpdate,
   validateStatusUpdate: validatePodStatusUpdate,

@@ -1,5 +1,5 @@
 // scheduling.k8s.io/v1 PriorityClass: the preemption default, the reserved "system-" names and
-// the user maximum, the fixed value and policy; printPriorityClass.
+// the user maximum, the fixed value and policy; printPriorityClass; the built-in system classes.
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import { type FieldError, FieldPath, forbidden, invalid, notSupported } from '../../../apimachinery/field-errors.js';
 import { AGE_COLUMN, NAME_COLUMN, age } from '../../printing.js';
@@ -7,11 +7,28 @@ import type { ResourceDefinition } from '../../types.js';
 
 export const HIGHEST_USER_PRIORITY = 1000000000;
 const PREEMPTION_POLICIES = ['Never', 'PreemptLowerPriority'];
+/** upstream scheduling.SystemCriticalPriority: the value of system-cluster-critical. */
+export const SYSTEM_CRITICAL_PRIORITY = 2 * HIGHEST_USER_PRIORITY;
 /** The classes the API server creates itself, with their fixed values. */
 export const SYSTEM_PRIORITY_CLASSES: Record<string, number> = {
-  'system-cluster-critical': 2000000000,
-  'system-node-critical': 2000001000,
+  'system-cluster-critical': SYSTEM_CRITICAL_PRIORITY,
+  'system-node-critical': SYSTEM_CRITICAL_PRIORITY + 1000,
 };
+const SYSTEM_PRIORITY_CLASS_DESCRIPTIONS: Record<string, string> = {
+  'system-cluster-critical': 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
+  'system-node-critical': 'Used for system critical pods that must not be moved from their current node.',
+};
+
+/** upstream SystemPriorityClasses(): what cluster bootstrap creates when missing (fresh objects). */
+export function systemPriorityClasses(): PriorityClass[] {
+  return Object.entries(SYSTEM_PRIORITY_CLASSES).map(([name, value]) => ({
+    apiVersion: 'scheduling.k8s.io/v1',
+    kind: 'PriorityClass',
+    metadata: { name },
+    value,
+    description: SYSTEM_PRIORITY_CLASS_DESCRIPTIONS[name],
+  }));
+}
 
 /** upstream IsKnownSystemPriorityClass's verdict, or undefined when the class is one. */
 function systemClassError(pc: PriorityClass): string | undefined {

@@ -51,6 +51,8 @@ const missingState = (key: string): Status => ({ code: 'Error', reasons: [`error
 
 export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = NAME;
+  /** The cluster events that may make a pod this plugin rejected fit (upstream EventsToRegister). */
+  readonly events = ['NodeAdd', 'NodeLabelChange', 'AssignedPodAdd', 'AssignedPodLabelChange', 'AssignedPodDelete'] as const;
   readonly hardPodAffinityWeight: number;
   readonly ignorePreferredTermsOfExistingPods: boolean;
   private readonly namespaceLabels: NamespaceLabels | undefined;

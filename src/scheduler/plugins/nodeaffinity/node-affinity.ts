@@ -72,6 +72,8 @@ function pinnedNodeNames(pod: Pod): Set<string> | undefined {
 
 export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = NODE_AFFINITY;
+  /** The cluster events that may make a pod this plugin rejected fit (upstream EventsToRegister). */
+  readonly events = ['NodeAdd', 'NodeLabelChange'] as const;
   private readonly addedNodeSelector?: NodeSelectorMatcher;
   private readonly addedPreferred?: PreferredSchedulingTerms;
 

@@ -13,6 +13,8 @@ export function fitsNodeName(pod: Pod, node: NodeInfo): boolean {
 
 export class NodeName implements FilterPlugin {
   readonly name = NODE_NAME;
+  /** The cluster events that may make a pod this plugin rejected fit (upstream EventsToRegister). */
+  readonly events = ['NodeAdd'] as const;
 
   filter(_state: CycleState, pod: Pod, node: NodeInfo): Status {
     return fitsNodeName(pod, node) ? SUCCESS : unresolvable(ERR_REASON_NODE_NAME);

@@ -38,6 +38,8 @@ export function fitsPorts(want: readonly HostPortInfo[], node: NodeInfo): boolea
 
 export class NodePorts implements PreFilterPlugin, FilterPlugin {
   readonly name = NODE_PORTS;
+  /** The cluster events that may make a pod this plugin rejected fit (upstream EventsToRegister). */
+  readonly events = ['NodeAdd', 'AssignedPodDelete'] as const;
 
   /** Records the pod's host ports; Skip when it asks for none (upstream skips Filter then). */
   preFilter(state: CycleState, pod: Pod, _snapshot?: Snapshot): Status {

@@ -106,6 +106,8 @@ function validateShape(shape: readonly UtilizationShapePoint[] | undefined): voi
 
 export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = NODE_RESOURCES_FIT;
+  /** The cluster events that may make a pod this plugin rejected fit (upstream EventsToRegister). */
+  readonly events = ['NodeAdd', 'NodeAllocatableChange', 'AssignedPodDelete'] as const;
   readonly resources: readonly ResourceSpec[];
   readonly strategy: ScoringStrategyType;
   private readonly scorer: Scorer;

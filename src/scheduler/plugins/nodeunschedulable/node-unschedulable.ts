@@ -10,6 +10,8 @@ export const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable';
 
 export class NodeUnschedulable implements FilterPlugin {
   readonly name = NODE_UNSCHEDULABLE;
+  /** The cluster events that may make a pod this plugin rejected fit (upstream EventsToRegister). */
+  readonly events = ['NodeAdd', 'NodeSchedulableChange', 'NodeTaintChange'] as const;
 
   filter(_state: CycleState, pod: Pod, node: NodeInfo): Status {
     if (!node.node.spec?.unschedulable) return SUCCESS;

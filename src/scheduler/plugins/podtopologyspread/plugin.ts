@@ -12,6 +12,7 @@ import type {
   NodeInfo,
   NodeScore,
   PluginFactoryArgs,
+  PodInfo,
   PreFilterPlugin,
   PreScorePlugin,
   ScorePlugin,
@@ -20,7 +21,7 @@ import type {
 } from '../../framework/types.js';
 import { SUCCESS } from '../../framework/types.js';
 import { type DefaultingConfig, SYSTEM_DEFAULT_CONSTRAINTS } from './common.js';
-import { type PreFilterState, PRE_FILTER_STATE_KEY, computePreFilterState, filterNode } from './filtering.js';
+import { type PreFilterState, PRE_FILTER_STATE_KEY, computePreFilterState, filterNode, updateWithPod } from './filtering.js';
 import { type PreScoreState, PRE_SCORE_STATE_KEY, computePreScoreState, normalizeScores, scoreNode } from './scoring.js';
 
 export const NAME = 'PodTopologySpread';
@@ -62,6 +63,8 @@ export function validatePodTopologySpreadOptions(opts: PodTopologySpreadOptions)
 
 export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = NAME;
+  /** The cluster events that may make a pod this plugin rejected fit (upstream EventsToRegister). */
+  readonly events = ['NodeAdd', 'NodeLabelChange', 'NodeTaintChange', 'AssignedPodAdd', 'AssignedPodLabelChange', 'AssignedPodDelete'] as const;
   /** Whether the defaults are upstream's system ones (they do not require every topology key on a node). */
   readonly systemDefaulted: boolean;
   private readonly defaulting: DefaultingConfig;
@@ -103,6 +106,25 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const s = state.read<PreFilterState>(PRE_FILTER_STATE_KEY);
     if (!s) return errorStatus(`reading "${PRE_FILTER_STATE_KEY}" from cycleState: not found`);
     return filterNode(s, pod, node);
+  }
+
+  /** PreFilterExtensions.AddPod: counts `added` on `node` (preemption dry runs, nominated pods). */
+  addPod(state: CycleState, pod: Pod, added: PodInfo, node: NodeInfo): Status {
+    const s = state.read<PreFilterState>(PRE_FILTER_STATE_KEY);
+    if (s) updateWithPod(s, added.pod, pod, node, 1);
+    return SUCCESS;
+  }
+
+  /** PreFilterExtensions.RemovePod: stops counting `removed` on `node`. */
+  removePod(state: CycleState, pod: Pod, removed: PodInfo, node: NodeInfo): Status {
+    const s = state.read<PreFilterState>(PRE_FILTER_STATE_KEY);
+    if (s) updateWithPod(s, removed.pod, pod, node, -1);
+    return SUCCESS;
+  }
+
+  cloneState(from: CycleState, to: CycleState): void {
+    const s = from.read<PreFilterState>(PRE_FILTER_STATE_KEY);
+    if (s) to.write(PRE_FILTER_STATE_KEY, { constraints: s.constraints, tpValueToMatchNum: s.tpValueToMatchNum.map((m) => new Map(m)) });
   }
 
   preScore(state: CycleState, pod: Pod, nodes: NodeInfo[], snapshot: Snapshot): Status {

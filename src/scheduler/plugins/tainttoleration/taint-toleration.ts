@@ -40,6 +40,8 @@ export function countIntolerablePreferNoSchedule(taints: Taint[] | undefined, to
 
 export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = TAINT_TOLERATION;
+  /** The cluster events that may make a pod this plugin rejected fit (upstream EventsToRegister). */
+  readonly events = ['NodeAdd', 'NodeTaintChange'] as const;
 
   filter(_state: CycleState, pod: Pod, node: NodeInfo): Status {
     const taint = findMatchingUntoleratedTaint(node.node.spec?.taints, pod.spec?.tolerations, doNotScheduleTaintsFilter);
