@@ -129,6 +129,13 @@ export const unsupportedMediaType = (contentType: string, accepted: readonly str
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new StatusError(429, 'TooManyRequests', message, { retryAfterSeconds });
 
+/**
+ * 429 with causes (upstream NewTooManyRequests plus appended causes, as the eviction subresource
+ * answers); a zero retryAfterSeconds is left out, as upstream's omitempty does.
+ */
+export const tooManyRequestsWithCauses = (message: string, retryAfterSeconds: number, causes: StatusCause[]) =>
+  new StatusError(429, 'TooManyRequests', message, retryAfterSeconds > 0 ? { retryAfterSeconds, causes } : { causes });
+
 export const internalError = (cause: unknown) =>
   new StatusError(
     500,

@@ -130,6 +130,11 @@ export class ApiServer implements Runnable {
         info,
         def,
         store: this.opts.storeFor(def),
+        storeOf: (group, version, plural) => {
+          const other = this.opts.registry.get(group, version, plural);
+          if (!other) throw new Error(`no resource ${plural} in ${group}/${version}`);
+          return this.opts.storeFor(other);
+        },
         user,
         rendering: chooseRendering(req.headers.accept),
         logger: this.opts.logger,

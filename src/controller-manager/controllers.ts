@@ -8,6 +8,7 @@ import { ReplicaSetController } from '../controllers/replicaset/controller.js';
 import { ReplicationControllerController } from '../controllers/replicaset/replication-controller.js';
 import { GarbageCollector } from '../controllers/garbagecollector/controller.js';
 import { PodGcController } from '../controllers/podgc/controller.js';
+import { DisruptionController } from '../controllers/disruption/controller.js';
 import type { ControllerFactory } from './controller-manager.js';
 
 export const ALL_CONTROLLERS: ControllerFactory[] = [
@@ -20,4 +21,5 @@ export const ALL_CONTROLLERS: ControllerFactory[] = [
   { name: 'replicationcontroller', create: (ctx) => new ReplicationControllerController(ctx) },
   { name: 'endpointslice', create: (ctx) => new EndpointSliceController(ctx) },
   { name: 'endpoint', create: (ctx) => new EndpointsController(ctx) },
+  { name: 'disruption', create: (ctx) => new DisruptionController(ctx) },
 ];

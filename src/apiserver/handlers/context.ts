@@ -20,6 +20,8 @@ export interface RequestContext {
   info: ResourceRequestInfo;
   def: ResourceDefinition;
   store: ResourceStore;
+  /** Another resource's store (eviction reads PodDisruptionBudgets). */
+  storeOf(group: string, version: string, plural: string): ResourceStore;
   user: UserInfo;
   rendering: Rendering;
   logger: Logger;
