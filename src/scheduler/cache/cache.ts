@@ -21,23 +21,41 @@ export class SchedulerCache {
   /** Pods bound to nodes the cache has not seen yet (their node may come later). */
   private readonly podStates = new Map<string, PodState>();
   private list: NodeInfo[] | undefined;
+  /** Nodes hosting pods with (anti-)affinity, kept as pods come and go (upstream keeps these lists in its snapshot). */
+  private readonly withAffinity = new Set<NodeInfo>();
+  private readonly withRequiredAntiAffinity = new Set<NodeInfo>();
+  private affinityLists: { affinity: NodeInfo[]; anti: NodeInfo[] } | undefined;
+  /** How many nodes hold each image (upstream's imageStates). */
+  private readonly imageNodes = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   addOrUpdateNode(node: Node): void {
     const name = node.metadata!.name!;
     const info = this.nodes.get(name);
-    if (info) setNode(info, node);
-    else {
+    if (info) {
+      this.countImages(info, -1);
+      setNode(info, node);
+      this.countImages(info, 1);
+    } else {
       const fresh = newNodeInfo(node);
       for (const s of this.podStates.values()) if (s.nodeName === name) addPod(fresh, newPodInfo(s.pod));
       this.nodes.set(name, fresh);
+      this.countImages(fresh, 1);
+      this.trackAffinity(fresh);
       this.list = undefined;
     }
   }
 
   removeNode(name: string): void {
-    if (this.nodes.delete(name)) this.list = undefined;
+    const info = this.nodes.get(name);
+    if (!info) return;
+    this.nodes.delete(name);
+    this.countImages(info, -1);
+    this.withAffinity.delete(info);
+    this.withRequiredAntiAffinity.delete(info);
+    this.affinityLists = undefined;
+    this.list = undefined;
   }
 
   /** A pod the informer shows bound to a node (confirms an assumed one). */
@@ -106,19 +124,49 @@ export class SchedulerCache {
     return {
       nodeInfos: () => infos,
       get: (name) => nodes.get(name),
-      havePodsWithAffinity: () => infos.filter((i) => i.podsWithAffinity.length > 0),
-      havePodsWithRequiredAntiAffinity: () => infos.filter((i) => i.podsWithRequiredAntiAffinity.length > 0),
+      havePodsWithAffinity: () => this.affinityNodeLists().affinity,
+      havePodsWithRequiredAntiAffinity: () => this.affinityNodeLists().anti,
+      imageNodeCount: (image) => this.imageNodes.get(image) ?? 0,
     };
+  }
+
+  private affinityNodeLists(): { affinity: NodeInfo[]; anti: NodeInfo[] } {
+    return (this.affinityLists ??= { affinity: [...this.withAffinity], anti: [...this.withRequiredAntiAffinity] });
+  }
+
+  private trackAffinity(info: NodeInfo): void {
+    const sets: [Set<NodeInfo>, boolean][] = [
+      [this.withAffinity, info.podsWithAffinity.length > 0],
+      [this.withRequiredAntiAffinity, info.podsWithRequiredAntiAffinity.length > 0],
+    ];
+    for (const [set, has] of sets) {
+      if (has === set.has(info)) continue;
+      if (has) set.add(info);
+      else set.delete(info);
+      this.affinityLists = undefined;
+    }
+  }
+
+  private countImages(info: NodeInfo, delta: 1 | -1): void {
+    for (const image of info.imageSizes.keys()) {
+      const n = (this.imageNodes.get(image) ?? 0) + delta;
+      if (n > 0) this.imageNodes.set(image, n);
+      else this.imageNodes.delete(image);
+    }
   }
 
   private attach(uid: string, s: PodState): void {
     this.podStates.set(uid, s);
     const info = this.nodes.get(s.nodeName);
-    if (info) addPod(info, newPodInfo(s.pod));
+    if (!info) return;
+    addPod(info, newPodInfo(s.pod));
+    this.trackAffinity(info);
   }
 
   private detach(uid: string, s: PodState): void {
     const info = this.nodes.get(s.nodeName);
-    if (info) removePod(info, uid);
+    if (!info) return;
+    removePod(info, uid);
+    this.trackAffinity(info);
   }
 }

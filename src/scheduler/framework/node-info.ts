@@ -102,5 +102,6 @@ export function snapshotOf(infos: NodeInfo[]) {
     get: (name: string) => byName.get(name),
     havePodsWithAffinity: () => infos.filter((i) => i.podsWithAffinity.length > 0),
     havePodsWithRequiredAntiAffinity: () => infos.filter((i) => i.podsWithRequiredAntiAffinity.length > 0),
+    imageNodeCount: (image: string) => infos.filter((i) => i.imageSizes.has(image)).length,
   };
 }

@@ -93,6 +93,8 @@ export interface Snapshot {
   /** Nodes with pods that have (anti-)affinity terms. */
   havePodsWithAffinity(): NodeInfo[];
   havePodsWithRequiredAntiAffinity(): NodeInfo[];
+  /** How many nodes hold this image (status.images), for ImageLocality's spread. */
+  imageNodeCount(image: string): number;
 }
 
 export interface Plugin {

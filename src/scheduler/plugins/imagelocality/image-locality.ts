@@ -22,6 +22,8 @@ export const MIN_THRESHOLD = 23 * MB;
 export const MAX_CONTAINER_THRESHOLD = 1000 * MB;
 
 interface PreScoreState {
+  /** The pod's images, normalized (init containers too). */
+  images: string[];
   /** Nodes in the whole snapshot (not just the feasible ones), as upstream. */
   totalNodes: number;
   /** For each normalized image the pod uses, how many nodes hold it. */
@@ -46,13 +48,11 @@ export function calculatePriority(sumScores: number, numContainers: number): num
   return Math.trunc((MAX_NODE_SCORE * (clamped - MIN_THRESHOLD)) / (maxThreshold - MIN_THRESHOLD));
 }
 
-function computeState(pod: Pod, nodes: NodeInfo[]): PreScoreState {
+function computeState(pod: Pod, totalNodes: number, nodesHolding: (image: string) => number): PreScoreState {
+  const images = podImages(pod);
   const nodesWithImage = new Map<string, number>();
-  for (const image of podImages(pod)) {
-    if (nodesWithImage.has(image)) continue;
-    nodesWithImage.set(image, nodes.filter((n) => n.imageSizes.has(image)).length);
-  }
-  return { totalNodes: nodes.length, nodesWithImage };
+  for (const image of images) if (!nodesWithImage.has(image)) nodesWithImage.set(image, nodesHolding(image));
+  return { images, totalNodes, nodesWithImage };
 }
 
 export class ImageLocality implements PreScorePlugin, ScorePlugin {
@@ -60,15 +60,16 @@ export class ImageLocality implements PreScorePlugin, ScorePlugin {
 
   /** Counts, over every node of the snapshot, how many hold each of the pod's images. */
   preScore(state: CycleState, pod: Pod, _nodes: NodeInfo[], snapshot: Snapshot): Status {
-    state.write(PRE_SCORE_KEY, computeState(pod, snapshot.nodeInfos()));
+    state.write(PRE_SCORE_KEY, computeState(pod, snapshot.nodeInfos().length, (image) => snapshot.imageNodeCount(image)));
     return SUCCESS;
   }
 
   score(state: CycleState, pod: Pod, node: NodeInfo): number {
     // Without PreScore there is no cluster view: the node is taken as the only one (spread 1).
-    const s = state.read<PreScoreState>(PRE_SCORE_KEY) ?? computeState(pod, [node]);
+    const s = state.read<PreScoreState>(PRE_SCORE_KEY) ?? computeState(pod, 1, (image) => (node.imageSizes.has(image) ? 1 : 0));
     let sum = 0;
-    const images = podImages(pod);
+    const images = s.images;
+    if (node.imageSizes.size === 0) return calculatePriority(0, images.length);
     for (const image of images) {
       const size = node.imageSizes.get(image);
       if (size === undefined || s.totalNodes === 0) continue;

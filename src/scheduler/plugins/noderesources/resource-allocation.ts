@@ -68,25 +68,43 @@ export function podRequestList(pod: Pod, resources: readonly ResourceSpec[], use
   return resources.map((r) => amount(req, r.name));
 }
 
+// Scoring runs for hundreds of nodes per pod: one pair of scratch arrays instead of new ones per
+// node (scorers read them synchronously and keep nothing).
+let scratchRequested: number[] = [0, 0];
+let scratchAllocatable: number[] = [0, 0];
+
 /**
- * Allocatable and requested-with-the-pod on this node for one resource. cpu and memory use the
- * node's non-zero sums unless `useRequested`; other resources always use real requests. A scalar
- * resource the pod does not request, or one the node lacks, yields (0, 0) so it is left out.
+ * Allocatable and requested-with-the-pod on this node for one resource, into the scratch arrays
+ * at `i`. cpu and memory use the node's non-zero sums unless `useRequested`; other resources
+ * always use real requests. A scalar resource the pod does not request, or one the node lacks,
+ * stays (0, 0) so it is left out.
  */
-function allocatableAndRequested(node: NodeInfo, name: string, podRequest: number, useRequested: boolean): [number, number] {
+function fillResource(node: NodeInfo, name: string, podRequest: number, useRequested: boolean, i: number): void {
   const requested = useRequested ? node.requested : node.nonZeroRequested;
-  if (podRequest === 0 && isScalarResourceName(name)) return [0, 0];
+  let alloc = 0;
+  let req = 0;
   switch (name) {
     case 'cpu':
-      return [node.allocatable.milliCpu, requested.milliCpu + podRequest];
+      alloc = node.allocatable.milliCpu;
+      req = requested.milliCpu + podRequest;
+      break;
     case 'memory':
-      return [node.allocatable.memory, requested.memory + podRequest];
+      alloc = node.allocatable.memory;
+      req = requested.memory + podRequest;
+      break;
     case 'ephemeral-storage':
-      return [node.allocatable.ephemeralStorage, node.requested.ephemeralStorage + podRequest];
+      alloc = node.allocatable.ephemeralStorage;
+      req = node.requested.ephemeralStorage + podRequest;
+      break;
     default:
-      if (name in node.allocatable.scalar) return [node.allocatable.scalar[name]!, (node.requested.scalar[name] ?? 0) + podRequest];
-      return [0, 0];
+      if (podRequest === 0 && isScalarResourceName(name)) break;
+      if (name in node.allocatable.scalar) {
+        alloc = node.allocatable.scalar[name]!;
+        req = (node.requested.scalar[name] ?? 0) + podRequest;
+      }
   }
+  scratchAllocatable[i] = alloc;
+  scratchRequested[i] = alloc === 0 ? 0 : req;
 }
 
 export function resourceAllocationScore(
@@ -96,15 +114,13 @@ export function resourceAllocationScore(
   useRequested: boolean,
   scorer: Scorer,
 ): number {
-  const requested = new Array<number>(resources.length).fill(0);
-  const allocatable = new Array<number>(resources.length).fill(0);
-  resources.forEach((r, i) => {
-    const [alloc, req] = allocatableAndRequested(node, r.name, podRequests[i] ?? 0, useRequested);
-    if (alloc === 0) return;
-    allocatable[i] = alloc;
-    requested[i] = req;
-  });
-  return scorer(requested, allocatable);
+  const n = resources.length;
+  if (scratchRequested.length !== n) {
+    scratchRequested = new Array<number>(n).fill(0);
+    scratchAllocatable = new Array<number>(n).fill(0);
+  }
+  for (let i = 0; i < n; i++) fillResource(node, resources[i]!.name, podRequests[i] ?? 0, useRequested, i);
+  return scorer(scratchRequested, scratchAllocatable);
 }
 
 function weightedMean(
@@ -114,12 +130,13 @@ function weightedMean(
   return (requested, allocatable) => {
     let score = 0;
     let weights = 0;
-    requested.forEach((req, i) => {
-      if (allocatable[i] === 0) return;
+    for (let i = 0; i < requested.length; i++) {
+      const alloc = allocatable[i]!;
+      if (alloc === 0) continue;
       const w = resources[i]!.weight;
-      score += perResource(req, allocatable[i]!) * w;
+      score += perResource(requested[i]!, alloc) * w;
       weights += w;
-    });
+    }
     return weights === 0 ? 0 : idiv(score, weights);
   };
 }
@@ -192,6 +209,10 @@ const goRound = (x: number): number => Math.sign(x) * Math.round(Math.abs(x));
  * With two resources upstream uses |f1 - f2| / 2, which is the same deviation.
  */
 export function balancedResourceScorer(requested: number[], allocatable: number[]): number {
+  if (requested.length === 2 && allocatable[0] !== 0 && allocatable[1] !== 0) {
+    const d = Math.min(requested[0]! / allocatable[0]!, 1) - Math.min(requested[1]! / allocatable[1]!, 1);
+    return Math.trunc((1 - Math.abs(d / 2)) * MAX_NODE_SCORE);
+  }
   const fractions: number[] = [];
   requested.forEach((req, i) => {
     if (allocatable[i] === 0) return;

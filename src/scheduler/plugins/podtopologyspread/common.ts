@@ -4,7 +4,7 @@
 import type { Node, Pod, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { Selector, selectorFromLabelSelector, selectorFromSet } from '../../../apimachinery/labels.js';
-import type { PodInfo } from '../../framework/types.js';
+import type { NodeInfo, PodInfo } from '../../framework/types.js';
 import { type NodeMatcher, hasUntoleratedScheduleTaint } from './node-inclusion.js';
 
 export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
@@ -113,6 +113,29 @@ export function countMatchingPods(pods: readonly PodInfo[], selector: Selector, 
   for (const { pod } of pods) {
     if (pod.metadata?.deletionTimestamp || (pod.metadata?.namespace ?? '') !== namespace) continue;
     if (selector.matches(pod.metadata?.labels ?? {})) n++;
+  }
+  return n;
+}
+
+/** A memo key for countMatchingPodsOn: the namespace and the selector's canonical text. */
+export const matchKey = (selector: Selector, namespace: string): string => `${namespace}\u0000${selector.toString()}`;
+
+const memo = new WeakMap<NodeInfo, { generation: number; counts: Map<string, number> }>();
+
+/**
+ * countMatchingPods over a node's pods, remembered per NodeInfo until it changes (its generation):
+ * a cycle recounts only the nodes that changed since the last, not every pod of the cluster.
+ */
+export function countMatchingPodsOn(info: NodeInfo, selector: Selector, namespace: string, key: string): number {
+  let m = memo.get(info);
+  if (!m || m.generation !== info.generation) {
+    m = { generation: info.generation, counts: new Map() };
+    memo.set(info, m);
+  }
+  let n = m.counts.get(key);
+  if (n === undefined) {
+    n = countMatchingPods(info.pods, selector, namespace);
+    m.counts.set(key, n);
   }
   return n;
 }

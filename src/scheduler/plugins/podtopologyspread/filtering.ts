@@ -9,11 +9,13 @@ import {
   type DefaultingConfig,
   type SpreadConstraint,
   constraintsFor,
-  countMatchingPods,
+  countMatchingPodsOn,
+  matchKey,
   labelValue,
   nodeHasAllTopologyKeys,
   nodeIncluded,
 } from './common.js';
+import type { DomainCounts } from './domain-counts.js';
 import { requiredNodeAffinity } from './node-inclusion.js';
 
 export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
@@ -27,13 +29,15 @@ export interface PreFilterState {
   tpValueToMatchNum: Map<string, number>[];
 }
 
-/** upstream calPreFilterState. Throws SelectorError when a constraint's selector does not parse. */
-export function computePreFilterState(pod: Pod, nodes: readonly NodeInfo[], cfg: DefaultingConfig): PreFilterState {
+/** upstream calPreFilterState (with `counter`, counted incrementally across cycles). Throws SelectorError when a constraint's selector does not parse. */
+export function computePreFilterState(pod: Pod, nodes: readonly NodeInfo[], cfg: DefaultingConfig, counter?: DomainCounts): PreFilterState {
   const constraints = constraintsFor(pod, cfg, 'DoNotSchedule');
-  const tpValueToMatchNum = constraints.map(() => new Map<string, number>());
-  if (constraints.length === 0) return { constraints, tpValueToMatchNum };
+  if (constraints.length === 0) return { constraints, tpValueToMatchNum: [] };
   const affinity = requiredNodeAffinity(pod);
+  if (counter) return { constraints, tpValueToMatchNum: counter.count(pod, constraints, nodes, affinity) };
+  const tpValueToMatchNum = constraints.map(() => new Map<string, number>());
   const namespace = pod.metadata?.namespace ?? '';
+  const keys = constraints.map((c) => matchKey(c.selector, namespace));
   for (const info of nodes) {
     const node = info.node;
     // A node missing any topology key is no domain for any constraint (upstream behaviour).
@@ -42,7 +46,7 @@ export function computePreFilterState(pod: Pod, nodes: readonly NodeInfo[], cfg:
       if (!nodeIncluded(c, pod, node, affinity)) return;
       const value = labelValue(node, c.topologyKey)!;
       const counts = tpValueToMatchNum[i]!;
-      counts.set(value, (counts.get(value) ?? 0) + countMatchingPods(info.pods, c.selector, namespace));
+      counts.set(value, (counts.get(value) ?? 0) + countMatchingPodsOn(info, c.selector, namespace, keys[i]!));
     });
   }
   return { constraints, tpValueToMatchNum };

@@ -21,6 +21,7 @@ import type {
 } from '../../framework/types.js';
 import { SUCCESS } from '../../framework/types.js';
 import { type DefaultingConfig, SYSTEM_DEFAULT_CONSTRAINTS } from './common.js';
+import { DomainCounts } from './domain-counts.js';
 import { type PreFilterState, PRE_FILTER_STATE_KEY, computePreFilterState, filterNode, updateWithPod } from './filtering.js';
 import { type PreScoreState, PRE_SCORE_STATE_KEY, computePreScoreState, normalizeScores, scoreNode } from './scoring.js';
 
@@ -68,6 +69,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   /** Whether the defaults are upstream's system ones (they do not require every topology key on a node). */
   readonly systemDefaulted: boolean;
   private readonly defaulting: DefaultingConfig;
+  private readonly domainCounts = new DomainCounts();
 
   /** Throws an Error with the validation messages when the options are invalid. */
   constructor(opts: PodTopologySpreadOptions = {}) {
@@ -93,7 +95,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   preFilter(state: CycleState, pod: Pod, snapshot: Snapshot): Status {
     let s: PreFilterState;
     try {
-      s = computePreFilterState(pod, snapshot.nodeInfos(), this.defaulting);
+      s = computePreFilterState(pod, snapshot.nodeInfos(), this.defaulting, this.domainCounts);
     } catch (e) {
       return errorStatus(`get constraints from pod: ${message(e)}`);
     }

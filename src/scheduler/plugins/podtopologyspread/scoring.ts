@@ -10,7 +10,8 @@ import {
   LABEL_HOSTNAME,
   type SpreadConstraint,
   constraintsFor,
-  countMatchingPods,
+  countMatchingPodsOn,
+  matchKey,
   labelValue,
   nodeHasAllTopologyKeys,
   nodeIncluded,
@@ -27,6 +28,8 @@ export interface PreScoreState {
   topologyValueToPodCounts: Map<string, number>[];
   /** Per constraint: log(domains + 2). */
   topologyNormalizingWeight: number[];
+  /** Per constraint: its countMatchingPodsOn memo key. */
+  matchKeys?: string[];
 }
 
 /** upstream topologyNormalizingWeight. */
@@ -72,6 +75,7 @@ export function computePreScoreState(
 
   const affinity = requiredNodeAffinity(pod);
   const namespace = pod.metadata?.namespace ?? '';
+  const keys = constraints.map((c) => matchKey(c.selector, namespace));
   for (const info of allNodes) {
     if (requireAllTopologies && !nodeHasAllTopologyKeys(info.node, constraints)) continue;
     constraints.forEach((c, i) => {
@@ -80,10 +84,10 @@ export function computePreScoreState(
       const current = counts[i]!.get(value);
       // Only domains of feasible nodes are counted; hostname ones are left to Score.
       if (current === undefined) return;
-      counts[i]!.set(value, current + countMatchingPods(info.pods, c.selector, namespace));
+      counts[i]!.set(value, current + countMatchingPodsOn(info, c.selector, namespace, keys[i]!));
     });
   }
-  return { constraints, ignoredNodes, topologyValueToPodCounts: counts, topologyNormalizingWeight: weights };
+  return { constraints, ignoredNodes, topologyValueToPodCounts: counts, topologyNormalizingWeight: weights, matchKeys: keys };
 }
 
 /** upstream Score: the rounded sum of scoreForCount over the constraints whose key the node has. */
@@ -96,7 +100,7 @@ export function scoreNode(state: PreScoreState, pod: Pod, info: NodeInfo): numbe
     if (value === undefined) return;
     const count =
       c.topologyKey === LABEL_HOSTNAME
-        ? countMatchingPods(info.pods, c.selector, namespace)
+        ? countMatchingPodsOn(info, c.selector, namespace, state.matchKeys?.[i] ?? matchKey(c.selector, namespace))
         : (state.topologyValueToPodCounts[i]!.get(value) ?? 0);
     score += scoreForCount(count, c.maxSkew, state.topologyNormalizingWeight[i]!);
   });
