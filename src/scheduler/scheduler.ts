@@ -109,7 +109,7 @@ export class Scheduler implements Runnable {
       this.nominator.remove(p);
       return;
     }
-    this.nominator.observe(p);
+    this.nominator.observe(p, old);
     if (this.cache.isAssumed(p)) return; // bound by us; the informer has not caught up yet
     if (old) this.queue.update(p);
     else this.queue.add(p);
@@ -190,7 +190,8 @@ export class Scheduler implements Runnable {
     if (numNodes > 0) {
       const pf = fw.runPostFilter(state, pod, failures, this.cache.snapshot());
       if (pf) {
-        rejecting.add(pf.status.plugin ?? '');
+        // A preemptor waits for its victims to go: their deletion must move it back.
+        if (pf.nominatedNodeName && pf.status.plugin) rejecting.add(pf.status.plugin);
         nominatedNodeName = pf.nominatedNodeName;
         if (pf.status.code !== 'Success' && pf.status.reasons.length) message += ` ${pf.status.reasons.join(', ')}.`;
         if (pf.status.code === 'Success' && pf.nominatedNodeName) this.preempt(pod, pf.nominatedNodeName, pf.victims ?? [], pf.clearNomination ?? []);

@@ -27,11 +27,13 @@ export class Nominator {
   /**
    * An update from the informer: an unbound pod with status.nominatedNodeName is nominated there.
    * Without one the scheduler's own nomination stays (the informer may not have caught up with
-   * the status patch yet), as upstream keeps it.
+   * the status patch yet) unless the previous version had one: then it was cleared on purpose
+   * (upstream keeps it only when neither version has one).
    */
-  observe(pod: Pod): void {
+  observe(pod: Pod, old?: Pod): void {
     if (pod.spec?.nodeName || pod.metadata?.deletionTimestamp) return this.remove(pod);
     const nominated = pod.status?.nominatedNodeName;
+    if (!nominated && old?.status?.nominatedNodeName) return this.remove(pod);
     if (nominated) {
       if (this.nodeOf.get(uidOf(pod)) !== nominated || this.infoOf(pod)?.pod !== pod) this.nominate(pod, nominated);
     }

@@ -37,7 +37,8 @@ export interface DefaultPreemptionOptions extends DefaultPreemptionArgs {
 
 /** A pod the scheduler preempted: being deleted and marked DisruptionTarget by the scheduler. */
 const terminatingByPreemption = (p: Pod) =>
-  !!p.metadata?.deletionTimestamp && !!p.status?.conditions?.some((c) => c.type === 'DisruptionTarget' && c.reason === 'PreemptionByScheduler');
+  !!p.metadata?.deletionTimestamp &&
+  !!p.status?.conditions?.some((c) => c.type === 'DisruptionTarget' && c.status === 'True' && c.reason === 'PreemptionByScheduler');
 
 export class DefaultPreemption implements PostFilterPlugin {
   readonly name = NAME;
@@ -50,12 +51,15 @@ export class DefaultPreemption implements PostFilterPlugin {
   constructor(opts: DefaultPreemptionOptions = {}) {
     this.pct = opts.minCandidateNodesPercentage ?? 10;
     this.abs = opts.minCandidateNodesAbsolute ?? 100;
-    // upstream ValidateDefaultPreemptionArgs.
-    if (!Number.isInteger(this.pct) || this.pct < 0 || this.pct > 100) {
-      throw new Error(`minCandidateNodesPercentage: Invalid value: ${this.pct}: not in valid range [0, 100]`);
+    // upstream ValidateDefaultPreemptionArgs: every problem, in one message.
+    const errs: string[] = [];
+    if (!Number.isInteger(this.pct) || this.pct < 0 || this.pct > 100) errs.push(`minCandidateNodesPercentage: Invalid value: ${this.pct}: not in valid range [0, 100]`);
+    if (!Number.isInteger(this.abs) || this.abs < 0) errs.push(`minCandidateNodesAbsolute: Invalid value: ${this.abs}: not in valid range [0, inf)`);
+    if (this.pct === 0 && this.abs === 0) {
+      errs.push('minCandidateNodesPercentage: Invalid value: 0: cannot be zero at the same time as minCandidateNodesAbsolute');
+      errs.push('minCandidateNodesAbsolute: Invalid value: 0: cannot be zero at the same time as minCandidateNodesPercentage');
     }
-    if (!Number.isInteger(this.abs) || this.abs < 0) throw new Error(`minCandidateNodesAbsolute: Invalid value: ${this.abs}: not in valid range [0, inf)`);
-    if (this.pct === 0 && this.abs === 0) throw new Error('minCandidateNodesPercentage and minCandidateNodesAbsolute: cannot both be zero');
+    if (errs.length) throw new Error(errs.join(', '));
     this.pdbs = opts.podDisruptionBudgets ?? (() => []);
     this.random = opts.random ?? Math.random;
   }
@@ -67,6 +71,11 @@ export class DefaultPreemption implements PostFilterPlugin {
     if (all.length === 0) return { status: { code: 'Error', reasons: ['preemption: no nodes available'] } };
     const potential = all.filter((n) => failures.get(n.node.metadata!.name!)?.code === 'Unschedulable');
     const { candidates, statuses } = this.dryRun(state, pod, potential, ctx);
+    // Errors (not verdicts) on every dry run: retry later rather than report the pod unschedulable (upstream).
+    const errors = [...statuses.values()].filter((s) => s.code === 'Error');
+    if (candidates.length === 0 && errors.length > 0) {
+      return { status: { code: 'Error', reasons: [`preemption: ${errors.flatMap((e) => e.reasons).join(', ')}`] } };
+    }
     if (candidates.length === 0) {
       for (const n of all) {
         const name = n.node.metadata!.name!;

@@ -29,6 +29,9 @@ function earliestStartOfHighestPriority(v: Victims): number {
 }
 
 export function pickOneNodeForPreemption(candidates: Candidate[]): Candidate | undefined {
+  // A node that needs no victims at all is the best there can be (upstream returns it at once).
+  const free = candidates.find((c) => c.victims.pods.length === 0);
+  if (free) return free;
   let left = candidates;
   for (const rule of rules) {
     if (left.length <= 1) break;

@@ -94,17 +94,27 @@ export function selectVictimsOnNode(
   const { violating, nonViolating } = splitByPDBViolation(potential, pdbs);
   const victims: Pod[] = [];
   let numPDBViolations = 0;
-  const reprieve = (pi: PodInfo): boolean => {
+  // Gives the pod back; false if it must go. A PreFilter extension failing is an error for the node.
+  const reprieve = (pi: PodInfo): boolean | Status => {
     addPod(info, pi);
-    ctx.addPod(state, pod, pi, info);
+    const added = ctx.addPod(state, pod, pi, info);
+    if (added.code !== 'Success') return added;
     if (ctx.filterWithNominatedPods(state, pod, info).code === 'Success') return true;
     removePod(info, pi.pod.metadata?.uid ?? '');
-    ctx.removePod(state, pod, pi, info);
+    const removed = ctx.removePod(state, pod, pi, info);
+    if (removed.code !== 'Success') return removed;
     victims.push(pi.pod);
     return false;
   };
-  for (const pi of violating) if (!reprieve(pi)) numPDBViolations++;
-  for (const pi of nonViolating) reprieve(pi);
+  for (const pi of violating) {
+    const r = reprieve(pi);
+    if (typeof r !== 'boolean') return { status: r };
+    if (!r) numPDBViolations++;
+  }
+  for (const pi of nonViolating) {
+    const r = reprieve(pi);
+    if (typeof r !== 'boolean') return { status: r };
+  }
   victims.sort(moreImportant);
   return { victims: { pods: victims, numPDBViolations } };
 }
