@@ -13,13 +13,16 @@ import {
   TopologyCounts,
   type AffinityTerm,
   type NamespaceLabels,
+  type PairSink,
   type PodAffinityTerms,
 } from './terms.js';
+import { labelsKey, type IncrementalTopologyCounts } from './incremental.js';
 
 export const ERR_REASON_AFFINITY_RULES_NOT_MATCH = "node(s) didn't match pod affinity rules";
 export const ERR_REASON_ANTI_AFFINITY_RULES_NOT_MATCH = "node(s) didn't match pod anti-affinity rules";
 export const ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH = "node(s) didn't satisfy existing pods anti-affinity rules";
 
+/** The counts may be shared with the plugin's memo across cycles: read them; clonePreFilterState before changing. */
 export interface PreFilterState {
   pod: Pod;
   terms: PodAffinityTerms;
@@ -46,7 +49,7 @@ export function memoNamespaceLabels(lookup: NamespaceLabels | undefined): Namesp
 }
 
 /** upstream updateWithAntiAffinityTerms: one count per matching term at the node's value of its key. */
-function addAntiAffinityMatches(counts: TopologyCounts, terms: AffinityTerm[], target: Pod, nsLabels: NamespaceLabels, node: Node, delta: number): void {
+function addAntiAffinityMatches(counts: PairSink, terms: AffinityTerm[], target: Pod, nsLabels: NamespaceLabels, node: Node, delta: number): void {
   const labels = node.metadata?.labels;
   for (const t of terms) {
     if (!termMatches(t, target, nsLabels)) continue;
@@ -56,7 +59,7 @@ function addAntiAffinityMatches(counts: TopologyCounts, terms: AffinityTerm[], t
 }
 
 /** upstream updateWithAffinityTerms: counts only when the target matches every term. */
-function addAffinityMatches(counts: TopologyCounts, terms: AffinityTerm[], target: Pod, nsLabels: NamespaceLabels, node: Node, delta: number): void {
+function addAffinityMatches(counts: PairSink, terms: AffinityTerm[], target: Pod, nsLabels: NamespaceLabels, node: Node, delta: number): void {
   if (!podMatchesAllTerms(terms, target, nsLabels)) return;
   const labels = node.metadata?.labels;
   for (const t of terms) {
@@ -69,23 +72,51 @@ function addAffinityMatches(counts: TopologyCounts, terms: AffinityTerm[], targe
  * Builds the Filter state. Existing pods' anti-affinity is only gathered from nodes hosting pods
  * with required anti-affinity; every pod is visited only when the incoming pod has required terms.
  */
-export function computePreFilterState(pod: Pod, terms: PodAffinityTerms, snapshot: Snapshot, lookup: NamespaceLabels | undefined): PreFilterState {
+export function computePreFilterState(
+  pod: Pod,
+  terms: PodAffinityTerms,
+  snapshot: Snapshot,
+  lookup: NamespaceLabels | undefined,
+  memo?: IncrementalTopologyCounts,
+): PreFilterState {
   const nsLabels = memoNamespaceLabels(lookup);
   const podNamespaceLabels = nsLabels(podNamespace(pod));
   const ownNs: NamespaceLabels = () => podNamespaceLabels;
-  const existingAntiAffinityCounts = new TopologyCounts();
-  for (const info of snapshot.havePodsWithRequiredAntiAffinity()) {
+  const addExisting = (info: NodeInfo, sink: PairSink) => {
     for (const existing of info.podsWithRequiredAntiAffinity) {
-      addAntiAffinityMatches(existingAntiAffinityCounts, affinityTermsOf(existing.pod).requiredAntiAffinity, pod, ownNs, info.node, 1);
+      addAntiAffinityMatches(sink, affinityTermsOf(existing.pod).requiredAntiAffinity, pod, ownNs, info.node, 1);
     }
+  };
+  let existingAntiAffinityCounts: TopologyCounts;
+  if (memo) {
+    // What existing pods' terms say about this pod depends on its namespace, labels and namespace labels only.
+    const key = `existing\u0000${podNamespace(pod)}\u0000${labelsKey(pod.metadata?.labels)}\u0000${labelsKey(podNamespaceLabels)}`;
+    existingAntiAffinityCounts = memo.count(key, snapshot.nodeInfos(), addExisting);
+  } else {
+    existingAntiAffinityCounts = new TopologyCounts();
+    for (const info of snapshot.havePodsWithRequiredAntiAffinity()) addExisting(info, existingAntiAffinityCounts);
   }
-  const affinityCounts = new TopologyCounts();
-  const antiAffinityCounts = new TopologyCounts();
-  if (terms.requiredAffinity.length || terms.requiredAntiAffinity.length) {
-    for (const info of snapshot.nodeInfos()) {
-      for (const existing of info.pods) {
-        addAffinityMatches(affinityCounts, terms.requiredAffinity, existing.pod, nsLabels, info.node, 1);
-        addAntiAffinityMatches(antiAffinityCounts, terms.requiredAntiAffinity, existing.pod, nsLabels, info.node, 1);
+  let affinityCounts = new TopologyCounts();
+  let antiAffinityCounts = new TopologyCounts();
+  const { requiredAffinity, requiredAntiAffinity } = terms;
+  if (requiredAffinity.length || requiredAntiAffinity.length) {
+    const addAffinity = (info: NodeInfo, sink: PairSink) => {
+      for (const existing of info.pods) addAffinityMatches(sink, requiredAffinity, existing.pod, nsLabels, info.node, 1);
+    };
+    const addAnti = (info: NodeInfo, sink: PairSink) => {
+      for (const existing of info.pods) addAntiAffinityMatches(sink, requiredAntiAffinity, existing.pod, nsLabels, info.node, 1);
+    };
+    // A namespaceSelector makes matches depend on namespaces' labels, which no NodeInfo generation follows.
+    const usesNamespaceLabels = [...requiredAffinity, ...requiredAntiAffinity].some((t) => !t.namespaceSelector.matchesNothing());
+    if (memo && !usesNamespaceLabels) {
+      const spec = pod.spec?.affinity;
+      const key = `${podNamespace(pod)}\u0000${JSON.stringify(spec?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null)}\u0000${JSON.stringify(spec?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null)}`;
+      if (requiredAffinity.length) affinityCounts = memo.count(`affinity\u0000${key}`, snapshot.nodeInfos(), addAffinity);
+      if (requiredAntiAffinity.length) antiAffinityCounts = memo.count(`anti\u0000${key}`, snapshot.nodeInfos(), addAnti);
+    } else {
+      for (const info of snapshot.nodeInfos()) {
+        addAffinity(info, affinityCounts);
+        addAnti(info, antiAffinityCounts);
       }
     }
   }

@@ -2,6 +2,7 @@
 // required pod affinity / anti-affinity as Filter, preferred terms (both the incoming pod's and
 // the existing pods') as Score. The work lives in filtering.ts and scoring.ts.
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { IncrementalTopologyCounts } from './incremental.js';
 import {
   SUCCESS,
   unresolvable,
@@ -56,6 +57,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   readonly hardPodAffinityWeight: number;
   readonly ignorePreferredTermsOfExistingPods: boolean;
   private readonly namespaceLabels: NamespaceLabels | undefined;
+  private readonly memo = new IncrementalTopologyCounts();
 
   constructor(args: InterPodAffinityArgs = {}) {
     const w = args.hardPodAffinityWeight ?? DEFAULT_HARD_POD_AFFINITY_WEIGHT;
@@ -69,7 +71,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   preFilter(state: CycleState, pod: Pod, snapshot: Snapshot): Status {
     const terms = affinityTermsOf(pod);
     if (terms.parseError) return unresolvable(`parsing pod: ${terms.parseError}`);
-    const s = computePreFilterState(pod, terms, snapshot, this.namespaceLabels);
+    const s = computePreFilterState(pod, terms, snapshot, this.namespaceLabels, this.memo);
     if (s.existingAntiAffinityCounts.size === 0 && terms.requiredAffinity.length === 0 && terms.requiredAntiAffinity.length === 0) {
       return { code: 'Skip', reasons: [] };
     }
@@ -117,7 +119,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const topologyScore = computeTopologyScores(pod, terms, snapshot, memoNamespaceLabels(this.namespaceLabels), {
       hardPodAffinityWeight: this.hardPodAffinityWeight,
       ignorePreferredTermsOfExistingPods: this.ignorePreferredTermsOfExistingPods,
-    });
+    }, this.memo);
     if (!topologyScore) return { code: 'Skip', reasons: [] };
     state.write(PRE_SCORE_KEY, { topologyScore } satisfies PreScoreState);
     return SUCCESS;

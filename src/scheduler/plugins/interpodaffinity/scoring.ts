@@ -4,10 +4,21 @@
 // at hardPodAffinityWeight); a node scores the sum over its labels, then min-max to 0..100.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { MAX_NODE_SCORE, type NodeInfo, type NodeScore, type PodInfo, type Snapshot } from '../../framework/types.js';
-import { affinityTermsOf, labelValue, termMatches, type AffinityTerm, type NamespaceLabels, type PodAffinityTerms, type WeightedAffinityTerm } from './terms.js';
+import { labelsKey, type IncrementalTopologyCounts } from './incremental.js';
+import {
+  affinityTermsOf,
+  labelValue,
+  termMatches,
+  TopologyCounts,
+  type AffinityTerm,
+  type NamespaceLabels,
+  type PairSink,
+  type PodAffinityTerms,
+  type WeightedAffinityTerm,
+} from './terms.js';
 
-/** topology key -> value -> summed weight. */
-export type TopologyScores = Map<string, Map<string, number>>;
+/** topology key -> value -> summed weight (read only). */
+export type TopologyScores = ReadonlyMap<string, ReadonlyMap<string, number>>;
 
 export interface PreScoreState {
   topologyScore: TopologyScores;
@@ -18,22 +29,20 @@ export interface ScoringOptions {
   ignorePreferredTermsOfExistingPods: boolean;
 }
 
-function addTerm(scores: TopologyScores, term: AffinityTerm, weight: number, target: Pod, nsLabels: NamespaceLabels, node: Node): void {
+function addTerm(scores: PairSink, term: AffinityTerm, weight: number, target: Pod, nsLabels: NamespaceLabels, node: Node): void {
   if (!termMatches(term, target, nsLabels)) return;
   const v = labelValue(node.metadata?.labels, term.topologyKey);
   if (v === undefined) return;
-  let values = scores.get(term.topologyKey);
-  if (!values) scores.set(term.topologyKey, (values = new Map()));
-  values.set(v, (values.get(v) ?? 0) + weight);
+  scores.add(term.topologyKey, v, weight);
 }
 
-function addTerms(scores: TopologyScores, terms: WeightedAffinityTerm[], sign: number, target: Pod, nsLabels: NamespaceLabels, node: Node): void {
+function addTerms(scores: PairSink, terms: WeightedAffinityTerm[], sign: number, target: Pod, nsLabels: NamespaceLabels, node: Node): void {
   for (const t of terms) addTerm(scores, t, t.weight * sign, target, nsLabels, node);
 }
 
 /** upstream processExistingPod: both directions of preference between the incoming pod and one existing pod. */
 function processExistingPod(
-  scores: TopologyScores,
+  scores: PairSink,
   pod: Pod,
   terms: PodAffinityTerms,
   existing: PodInfo,
@@ -55,23 +64,45 @@ function processExistingPod(
 /**
  * The summed topology scores, or undefined when nothing contributes (upstream then skips Score).
  * Unless the incoming pod has preferred terms, only pods with (anti-)affinity can contribute, so
- * only those on nodes hosting them are visited.
+ * only those on nodes hosting them are visited. With `memo`, sums of earlier cycles are reused
+ * for nodes that did not change (see incremental.ts).
  */
-export function computeTopologyScores(pod: Pod, terms: PodAffinityTerms, snapshot: Snapshot, nsLabels: NamespaceLabels, opts: ScoringOptions): TopologyScores | undefined {
+export function computeTopologyScores(
+  pod: Pod,
+  terms: PodAffinityTerms,
+  snapshot: Snapshot,
+  nsLabels: NamespaceLabels,
+  opts: ScoringOptions,
+  memo?: IncrementalTopologyCounts,
+): TopologyScores | undefined {
   const hasConstraints = terms.preferredAffinity.length > 0 || terms.preferredAntiAffinity.length > 0;
   if (opts.ignorePreferredTermsOfExistingPods && !hasConstraints) return undefined;
   const podNsLabel = nsLabels(pod.metadata?.namespace || 'default');
   const podNsLabels: NamespaceLabels = () => podNsLabel;
-  const scores: TopologyScores = new Map();
-  const nodes = hasConstraints ? snapshot.nodeInfos() : snapshot.havePodsWithAffinity();
-  for (const info of nodes) {
+  const perNode = (info: NodeInfo, sink: PairSink) => {
     // upstream ignores pods on unlabelled nodes: no term's topology key can be found there.
-    if (Object.keys(info.node.metadata?.labels ?? {}).length === 0) continue;
+    if (Object.keys(info.node.metadata?.labels ?? {}).length === 0) return;
     for (const existing of hasConstraints ? info.pods : info.podsWithAffinity) {
-      processExistingPod(scores, pod, terms, existing, info.node, nsLabels, podNsLabels, opts);
+      processExistingPod(sink, pod, terms, existing, info.node, nsLabels, podNsLabels, opts);
     }
+  };
+  const usesNamespaceLabels = [...terms.preferredAffinity, ...terms.preferredAntiAffinity].some((t) => !t.namespaceSelector.matchesNothing());
+  if (memo && !usesNamespaceLabels) {
+    const spec = pod.spec?.affinity;
+    const key = [
+      'score',
+      pod.metadata?.namespace || 'default',
+      labelsKey(pod.metadata?.labels),
+      labelsKey(podNsLabel),
+      JSON.stringify(spec?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? null),
+      JSON.stringify(spec?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? null),
+    ].join('\u0000');
+    const counts = memo.count(key, snapshot.nodeInfos(), perNode);
+    return counts.size ? (counts.asMap() as TopologyScores) : undefined;
   }
-  return scores.size ? scores : undefined;
+  const scores = new TopologyCounts();
+  for (const info of hasConstraints ? snapshot.nodeInfos() : snapshot.havePodsWithAffinity()) perNode(info, scores);
+  return scores.size ? (scores.asMap() as TopologyScores) : undefined;
 }
 
 /** Sum over the node's labels of the pairs' scores (may be negative before normalization). */

@@ -103,8 +103,13 @@ export function podMatchesAllTerms(terms: AffinityTerm[], pod: Pod, nsLabels: Na
   return terms.length > 0 && terms.every((t) => termMatches(t, pod, nsLabels));
 }
 
+/** Where per-pair deltas go (TopologyCounts, or a recorder of one node's contributions). */
+export interface PairSink {
+  add(key: string, value: string, delta: number): void;
+}
+
 /** Counts per (topology key, value) pair; entries that drop to zero are removed, so `size` counts live pairs. */
-export class TopologyCounts {
+export class TopologyCounts implements PairSink {
   private readonly byKey = new Map<string, Map<string, number>>();
   private pairs = 0;
 
@@ -137,6 +142,11 @@ export class TopologyCounts {
       if (v !== undefined && (values.get(v) ?? 0) > 0) return true;
     }
     return false;
+  }
+
+  /** The counts as key -> value -> count (shared: read only). */
+  asMap(): ReadonlyMap<string, ReadonlyMap<string, number>> {
+    return this.byKey;
   }
 
   clone(): TopologyCounts {

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { InterPodAffinity } from '../../../../src/scheduler/plugins/interpodaffinity/plugin.js';
-import { CycleState, type Code } from '../../../../src/scheduler/framework/types.js';
-import { newPodInfo } from '../../../../src/scheduler/framework/node-info.js';
+import { CycleState, type Code, type NodeInfo } from '../../../../src/scheduler/framework/types.js';
+import { addPod, newPodInfo, removePod } from '../../../../src/scheduler/framework/node-info.js';
 import { cluster, HOST, keyIn, labelsIs, node, pod, term, ZONE } from './fixtures.js';
 
 const AFF = "node(s) didn't match pod affinity rules";
@@ -226,15 +226,43 @@ test('addPod/removePod update the counts for preemption dry runs', () => {
   assert.equal(plugin.filter(dry, incoming, n1).code, 'Success');
 });
 
-test('preFilter visits only nodes hosting pods with required anti-affinity when the pod has no required terms', () => {
+/** NodeInfos that count how often a property is read (each read is a walk of that node's pods). */
+function counting(infos: NodeInfo[], prop: keyof NodeInfo) {
+  const reads = new Map<string, number>();
+  const proxied = infos.map(
+    (info) =>
+      new Proxy(info, {
+        get(target, key, receiver) {
+          if (key === prop) reads.set(target.node.metadata!.name!, (reads.get(target.node.metadata!.name!) ?? 0) + 1);
+          return Reflect.get(target, key, receiver);
+        },
+      }),
+  );
+  return { proxied, reads };
+}
+
+test("preFilter walks a node's pods again only after the node changed (counts kept across cycles)", () => {
   const plugin = new InterPodAffinity();
   const { infos, snapshot } = cluster([[node('n1'), pod('e1')], [node('n2'), pod('e2', { antiAffinity: [term(HOST, labelsIs(sec))] })]]);
-  let allListed = false;
-  const guarded = { ...snapshot, nodeInfos: () => ((allListed = true), infos) };
+  const { proxied, reads } = counting(infos, 'podsWithRequiredAntiAffinity');
+  const view = { ...snapshot, nodeInfos: () => proxied };
+  const incoming = pod('p', { labels: sec });
+  for (let cycle = 0; cycle < 3; cycle++) {
+    const state = new CycleState();
+    assert.equal(plugin.preFilter(state, incoming, view).code, 'Success');
+    assert.equal(plugin.filter(state, incoming, infos[1]!).reasons[0], EXISTING);
+    assert.equal(plugin.filter(state, incoming, infos[0]!).code, 'Success');
+  }
+  assert.deepEqual(Object.fromEntries(reads), { n1: 1, n2: 1 }, 'each node walked once over three cycles');
+  addPod(infos[0]!, newPodInfo(pod('e3', { antiAffinity: [term(HOST, labelsIs(sec))] })));
   const state = new CycleState();
-  assert.equal(plugin.preFilter(state, pod('p', { labels: sec }), guarded).code, 'Success');
-  assert.equal(allListed, false);
-  assert.equal(plugin.filter(state, pod('p'), infos[1]!).reasons[0], EXISTING);
+  plugin.preFilter(state, incoming, view);
+  assert.deepEqual(Object.fromEntries(reads), { n1: 2, n2: 1 }, 'only the changed node walked again');
+  assert.equal(plugin.filter(state, incoming, infos[0]!).reasons[0], EXISTING, 'and its new pod counted');
+  removePod(infos[1]!, infos[1]!.pods[0]!.pod.metadata!.uid!);
+  const after = new CycleState();
+  plugin.preFilter(after, incoming, view);
+  assert.equal(plugin.filter(after, incoming, infos[1]!).code, 'Success', 'a removed pod no longer counts');
 });
 
 test('hardPodAffinityWeight is validated as upstream', () => {

@@ -5,6 +5,7 @@ import { InterPodAffinity, type InterPodAffinityArgs } from '../../../../src/sch
 import { normalizeMinMax } from '../../../../src/scheduler/plugins/interpodaffinity/scoring.js';
 import { CycleState, type NodeScore } from '../../../../src/scheduler/framework/types.js';
 import { Framework } from '../../../../src/scheduler/framework/framework.js';
+import { addPod, newPodInfo } from '../../../../src/scheduler/framework/node-info.js';
 import { cluster, HOST, labelsIs, node, pod, term, weighted, ZONE } from './fixtures.js';
 
 const REGION = 'topology.kubernetes.io/region';
@@ -157,15 +158,24 @@ test('normalizeMinMax maps min..max onto 0..100, truncating as upstream’s floa
   }
 });
 
-test('preScore visits only nodes hosting pods with affinity when the pod has no preferred terms', () => {
+test('preScore reuses the sums of earlier cycles for nodes that did not change', () => {
   const plugin = new InterPodAffinity();
   const { infos, snapshot } = cluster([[node('n1'), pod('plain', { labels: sec })], [node('n2'), pod('e', { preferredAffinity: [weighted(5, term(HOST, labelsIs(sec)))] })]]);
-  let allListed = false;
-  const guarded = { ...snapshot, nodeInfos: () => ((allListed = true), infos) };
+  let walks = 0;
+  const proxied = infos.map((info) => new Proxy(info, { get: (t, k, r) => ((k === 'podsWithAffinity' && walks++), Reflect.get(t, k, r)) }));
+  const view = { ...snapshot, nodeInfos: () => proxied };
+  const incoming = pod('p', { labels: sec });
+  for (let cycle = 0; cycle < 3; cycle++) {
+    const state = new CycleState();
+    assert.equal(plugin.preScore(state, incoming, infos, view).code, 'Success');
+    assert.deepEqual(infos.map((n) => plugin.score(state, incoming, n)), [0, 5]);
+  }
+  assert.equal(walks, 2, 'each node walked once over three cycles');
+  addPod(infos[0]!, newPodInfo(pod('e2', { preferredAffinity: [weighted(3, term(HOST, labelsIs(sec)))] })));
   const state = new CycleState();
-  assert.equal(plugin.preScore(state, pod('p', { labels: sec }), infos, guarded).code, 'Success');
-  assert.equal(allListed, false);
-  assert.deepEqual(infos.map((n) => plugin.score(state, pod('p'), n)), [0, 5]);
+  plugin.preScore(state, incoming, infos, view);
+  assert.equal(walks, 3, 'only the changed node walked again');
+  assert.deepEqual(infos.map((n) => plugin.score(state, incoming, n)), [3, 5]);
 });
 
 test('preScore with no feasible nodes is skipped', () => {
