@@ -88,13 +88,15 @@ export function computePreFilterState(
     }
   };
   let existingAntiAffinityCounts: TopologyCounts;
-  if (memo) {
+  const guarded = snapshot.havePodsWithRequiredAntiAffinity();
+  // Walking a few nodes beats checking every node's generation; the memo pays off for many.
+  if (memo && guarded.length > memo.minNodes) {
     // What existing pods' terms say about this pod depends on its namespace, labels and namespace labels only.
     const key = `existing\u0000${podNamespace(pod)}\u0000${labelsKey(pod.metadata?.labels)}\u0000${labelsKey(podNamespaceLabels)}`;
     existingAntiAffinityCounts = memo.count(key, snapshot.nodeInfos(), addExisting);
   } else {
     existingAntiAffinityCounts = new TopologyCounts();
-    for (const info of snapshot.havePodsWithRequiredAntiAffinity()) addExisting(info, existingAntiAffinityCounts);
+    for (const info of guarded) addExisting(info, existingAntiAffinityCounts);
   }
   let affinityCounts = new TopologyCounts();
   let antiAffinityCounts = new TopologyCounts();

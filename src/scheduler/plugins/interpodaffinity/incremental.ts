@@ -26,6 +26,9 @@ interface Memo {
 
 const MAX_KEYS = 32;
 
+/** Below this many nodes to walk, walking them beats checking every node's generation. */
+export const MEMO_MIN_NODES = 64;
+
 class Recorder implements PairSink {
   readonly contributions: Contribution[] = [];
   add(key: string, value: string, delta: number): void {
@@ -35,6 +38,9 @@ class Recorder implements PairSink {
 
 export class IncrementalTopologyCounts {
   private readonly memo = new Map<string, Memo>();
+
+  /** @param minNodes below this many nodes to walk, callers walk them directly instead. */
+  constructor(readonly minNodes = MEMO_MIN_NODES) {}
 
   /**
    * The sum over `nodes` of what `perNode` adds for each. The result is the memo's own object:

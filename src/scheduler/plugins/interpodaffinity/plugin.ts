@@ -46,6 +46,8 @@ export interface InterPodAffinityArgs {
   ignorePreferredTermsOfExistingPods?: boolean;
   /** Labels of a namespace, for namespaceSelector; without it only `namespaceSelector: {}` selects any namespace. */
   namespaceLabels?: NamespaceLabels;
+  /** kubets tuning, not upstream's: walk at most this many nodes directly before keeping counts across cycles (default 64). */
+  memoMinNodes?: number;
 }
 
 const missingState = (key: string): Status => ({ code: 'Error', reasons: [`error reading "${key}" from cycleState: not found`] });
@@ -57,7 +59,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   readonly hardPodAffinityWeight: number;
   readonly ignorePreferredTermsOfExistingPods: boolean;
   private readonly namespaceLabels: NamespaceLabels | undefined;
-  private readonly memo = new IncrementalTopologyCounts();
+  private readonly memo: IncrementalTopologyCounts;
 
   constructor(args: InterPodAffinityArgs = {}) {
     const w = args.hardPodAffinityWeight ?? DEFAULT_HARD_POD_AFFINITY_WEIGHT;
@@ -66,6 +68,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     this.hardPodAffinityWeight = w;
     this.ignorePreferredTermsOfExistingPods = args.ignorePreferredTermsOfExistingPods ?? false;
     this.namespaceLabels = args.namespaceLabels;
+    this.memo = new IncrementalTopologyCounts(args.memoMinNodes);
   }
 
   preFilter(state: CycleState, pod: Pod, snapshot: Snapshot): Status {

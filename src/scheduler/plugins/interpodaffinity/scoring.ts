@@ -87,7 +87,8 @@ export function computeTopologyScores(
     }
   };
   const usesNamespaceLabels = [...terms.preferredAffinity, ...terms.preferredAntiAffinity].some((t) => !t.namespaceSelector.matchesNothing());
-  if (memo && !usesNamespaceLabels) {
+  const few = !hasConstraints && snapshot.havePodsWithAffinity().length <= (memo?.minNodes ?? 0);
+  if (memo && !usesNamespaceLabels && !few) {
     const spec = pod.spec?.affinity;
     const key = [
       'score',

@@ -242,7 +242,7 @@ function counting(infos: NodeInfo[], prop: keyof NodeInfo) {
 }
 
 test("preFilter walks a node's pods again only after the node changed (counts kept across cycles)", () => {
-  const plugin = new InterPodAffinity();
+  const plugin = new InterPodAffinity({ memoMinNodes: 0 });
   const { infos, snapshot } = cluster([[node('n1'), pod('e1')], [node('n2'), pod('e2', { antiAffinity: [term(HOST, labelsIs(sec))] })]]);
   const { proxied, reads } = counting(infos, 'podsWithRequiredAntiAffinity');
   const view = { ...snapshot, nodeInfos: () => proxied };

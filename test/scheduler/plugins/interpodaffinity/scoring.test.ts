@@ -159,7 +159,7 @@ test('normalizeMinMax maps min..max onto 0..100, truncating as upstream’s floa
 });
 
 test('preScore reuses the sums of earlier cycles for nodes that did not change', () => {
-  const plugin = new InterPodAffinity();
+  const plugin = new InterPodAffinity({ memoMinNodes: 0 });
   const { infos, snapshot } = cluster([[node('n1'), pod('plain', { labels: sec })], [node('n2'), pod('e', { preferredAffinity: [weighted(5, term(HOST, labelsIs(sec)))] })]]);
   let walks = 0;
   const proxied = infos.map((info) => new Proxy(info, { get: (t, k, r) => ((k === 'podsWithAffinity' && walks++), Reflect.get(t, k, r)) }));
