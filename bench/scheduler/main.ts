@@ -3,6 +3,8 @@
 // then the measured pods are created through the API while their binds are sampled each second.
 // Prints pods/s (average and percentiles of the 1 s windows) beside upstream's threshold, and the
 // pods' scheduling latency. Not a test: it prints figures. `npm run bench:scheduler`; `--help`.
+// The API server and scheduler run in this process, tuned as `kubets server` tunes itself.
+import '../../src/cli/v8-tuning.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

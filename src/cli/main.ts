@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The kubets command line: `kubets server` runs the whole cluster in this process; `kubets
 // scheduler` runs the scheduler alone against an API server.
+import './v8-tuning.js';
 import { runSchedulerCommand } from './scheduler-command.js';
 import { runServerCommand } from './server-command.js';
 

@@ -35,6 +35,7 @@ export interface PluginSet {
 }
 
 const SKIPPED = 'framework/skipped-plugins';
+const ACTIVE_FILTERS = 'framework/active-filters';
 const priorityOf = (p: Pod) => p.spec?.priority ?? 0;
 
 /** Pods nominated to a node (preemptors waiting for their victims to go), from the scheduling queue. */
@@ -65,19 +66,22 @@ export class Framework {
   runPreFilter(state: CycleState, pod: Pod, snapshot: Snapshot): Status {
     const skipped = new Set<string>();
     state.write(SKIPPED, skipped);
+    // The Filter plugins this cycle runs, computed once rather than checked per node.
+    state.write(ACTIVE_FILTERS, this.plugins.filter);
     for (const p of this.plugins.preFilter) {
       const s = p.preFilter(state, pod, snapshot);
       if (s.code === 'Skip') skipped.add(p.name);
       else if (s.code !== 'Success') return { ...s, plugin: p.name };
     }
+    if (skipped.size) state.write(ACTIVE_FILTERS, this.plugins.filter.filter((p) => !skipped.has(p.name)));
     return SUCCESS;
   }
 
   /** The first failing Filter plugin's status on this node (upstream stops at the first failure). */
   runFilter(state: CycleState, pod: Pod, node: NodeInfo): Status {
-    const skipped = state.read<Set<string>>(SKIPPED);
-    for (const p of this.plugins.filter) {
-      if (skipped?.has(p.name)) continue;
+    const active = state.read<FilterPlugin[]>(ACTIVE_FILTERS) ?? this.plugins.filter;
+    for (let i = 0; i < active.length; i++) {
+      const p = active[i]!;
       const s = p.filter(state, pod, node);
       if (s.code !== 'Success') return { ...s, plugin: p.name };
     }
@@ -162,18 +166,27 @@ export class Framework {
       else if (s.code !== 'Success') throw new Error(`${p.name} PreScore: ${s.reasons.join(', ')}`);
     }
     const totals: NodeScore[] = nodes.map((n) => ({ name: n.node.metadata!.name!, score: 0 }));
+    // Raw scores only materialise as NodeScore lists for plugins that normalize them (hundreds of
+    // nodes per pod: fewer objects, less garbage).
+    let scratch: NodeScore[] | undefined;
     for (const { plugin, weight } of this.plugins.score) {
       if (skipped.has(plugin.name)) continue;
-      const scores: NodeScore[] = nodes.map((n, i) => ({ name: totals[i]!.name, score: plugin.score(state, pod, n) }));
-      plugin.normalizeScore?.(state, pod, scores);
-      for (let i = 0; i < scores.length; i++) {
-        const s = scores[i]!.score;
-        if (s < 0 || s > MAX_NODE_SCORE) throw new Error(`${plugin.name} scored ${totals[i]!.name} ${s}, outside 0..${MAX_NODE_SCORE}`);
-        totals[i]!.score += s * weight;
+      if (!plugin.normalizeScore) {
+        for (let i = 0; i < nodes.length; i++) totals[i]!.score += checked(plugin, totals[i]!.name, plugin.score(state, pod, nodes[i]!)) * weight;
+        continue;
       }
+      scratch ??= nodes.map((n) => ({ name: n.node.metadata!.name!, score: 0 }));
+      for (let i = 0; i < nodes.length; i++) scratch[i]!.score = plugin.score(state, pod, nodes[i]!);
+      plugin.normalizeScore(state, pod, scratch);
+      for (let i = 0; i < nodes.length; i++) totals[i]!.score += checked(plugin, totals[i]!.name, scratch[i]!.score) * weight;
     }
     return totals;
   }
+}
+
+function checked(plugin: ScorePlugin, node: string, s: number): number {
+  if (s < 0 || s > MAX_NODE_SCORE) throw new Error(`${plugin.name} scored ${node} ${s}, outside 0..${MAX_NODE_SCORE}`);
+  return s;
 }
 
 /**

@@ -83,13 +83,12 @@ export function removePod(info: NodeInfo, uid: string): boolean {
   const [p] = info.pods.splice(i, 1);
   addResources(info.requested, p!.requests, -1);
   addResources(info.nonZeroRequested, p!.nonZeroRequests, -1);
-  const ports = hostPorts(p!.pod);
-  for (const port of ports) {
+  for (const port of info.usedPorts.length ? hostPorts(p!.pod) : []) {
     const j = info.usedPorts.findIndex((u) => u.ip === port.ip && u.protocol === port.protocol && u.port === port.port);
     if (j >= 0) info.usedPorts.splice(j, 1);
   }
-  info.podsWithAffinity = info.podsWithAffinity.filter((x) => x !== p);
-  info.podsWithRequiredAntiAffinity = info.podsWithRequiredAntiAffinity.filter((x) => x !== p);
+  if (hasAffinity(p!.pod)) info.podsWithAffinity = info.podsWithAffinity.filter((x) => x !== p);
+  if (hasRequiredAntiAffinity(p!.pod)) info.podsWithRequiredAntiAffinity = info.podsWithRequiredAntiAffinity.filter((x) => x !== p);
   info.generation = nextGeneration();
   return true;
 }

@@ -54,6 +54,7 @@ export class Nominator {
   }
 
   podsOn(nodeName: string): PodInfo[] {
+    if (this.byNode.size === 0) return NONE;
     return this.byNode.get(nodeName) ?? NONE;
   }
 
