@@ -38,6 +38,18 @@ const SKIPPED = 'framework/skipped-plugins';
 const ACTIVE_FILTERS = 'framework/active-filters';
 const priorityOf = (p: Pod) => p.spec?.priority ?? 0;
 
+/**
+ * The status naming its plugin. Plugins hand out fresh statuses (unschedulable(...)), so the name
+ * is written in place: a copy per rejected node per pod is garbage the preemption path made by the
+ * thousand. Frozen (shared) statuses are copied.
+ */
+function withPlugin(s: Status, plugin: string): Status {
+  if (s.plugin === plugin) return s;
+  if (Object.isFrozen(s) || s.plugin !== undefined) return { ...s, plugin };
+  s.plugin = plugin;
+  return s;
+}
+
 /** Pods nominated to a node (preemptors waiting for their victims to go), from the scheduling queue. */
 export type NominatedPods = (nodeName: string) => PodInfo[];
 
@@ -83,7 +95,7 @@ export class Framework {
     for (let i = 0; i < active.length; i++) {
       const p = active[i]!;
       const s = p.filter(state, pod, node);
-      if (s.code !== 'Success') return { ...s, plugin: p.name };
+      if (s.code !== 'Success') return withPlugin(s, p.name);
     }
     return SUCCESS;
   }
