@@ -96,6 +96,19 @@ describe('scheduling with kubectl', () => {
     assert.equal(lines.length, 2, events);
     for (const l of lines) assert.match(l, new RegExp(`^low-\\d Preempted by pod \\S+ on node ${node}$`));
   });
+
+  it('kubectl get --raw /metrics shows the scheduler at work', async () => {
+    const metrics = await cluster.kubectlOk(['get', '--raw', '/metrics']);
+    const value = (series: string) => {
+      const line = metrics.split('\n').find((l) => l.startsWith(series + ' '));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    assert.ok((value('scheduler_schedule_attempts_total{result="scheduled",profile="default-scheduler"}') ?? 0) >= 5, 'four low pods and the urgent one');
+    assert.ok((value('scheduler_schedule_attempts_total{result="unschedulable",profile="default-scheduler"}') ?? 0) >= 2);
+    assert.ok((value('scheduler_preemption_attempts_total') ?? 0) >= 1);
+    assert.ok((value('scheduler_pod_scheduling_sli_duration_seconds_count{attempts="1"}') ?? 0) >= 4);
+    for (const queue of ['active', 'backoff', 'unschedulable']) assert.notEqual(value(`scheduler_pending_pods{queue="${queue}"}`), undefined, queue);
+  });
 });
 
 describe('kubets scheduler (standalone)', () => {
