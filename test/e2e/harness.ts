@@ -157,3 +157,14 @@ export class TestCluster {
     return code;
   }
 }
+
+/** Polls `check` every 50 ms until it returns something truthy; throws naming `what` after the timeout. */
+export async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

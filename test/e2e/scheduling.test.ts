@@ -7,7 +7,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { KUBETS_BIN, TestCluster } from './harness.js';
+import { KUBETS_BIN, TestCluster, until } from './harness.js';
 
 const nodeYaml = (name: string, cpu: string) => `
 apiVersion: v1
@@ -31,16 +31,6 @@ spec:
     image: registry.local/app:1
     resources: {requests: {cpu: "${cpu}"}}
 `;
-
-async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const runKubets = (args: string[]) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {

@@ -12,7 +12,7 @@ import { InformerFactory } from '../../src/client/cache/informer-factory.js';
 import { PODS, REPLICA_SETS } from '../../src/client/resources.js';
 import { silentLogger } from '../../src/logging/index.js';
 import { FakeNode } from '../../src/simulated-node/fake-node.js';
-import { TestCluster } from './harness.js';
+import { TestCluster, until } from './harness.js';
 
 const deploymentYaml = (name: string, image: string, replicas = 3, extra = '') => `
 apiVersion: apps/v1
@@ -31,16 +31,6 @@ spec:
         image: ${image}
         ports: [{name: http, containerPort: 8080}]
 `;
-
-async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('workloads with kubectl', () => {
   let cluster: TestCluster;

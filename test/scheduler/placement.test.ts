@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
 import { NAMESPACES, NODES, PODS } from '../../src/client/resources.js';
-import { Scheduler } from '../../src/scheduler/scheduler.js';
-import { startControlPlane, waitFor, type ControlPlane } from '../controllers/harness.js';
+import { waitFor, type ControlPlane } from '../controllers/harness.js';
+import { startScheduledCluster, type ScheduledCluster } from './harness.js';
 
 const ZONE = 'topology.kubernetes.io/zone';
 
@@ -25,53 +25,44 @@ const pod = (ns: string, name: string, labels: Record<string, string>, spec: Par
 });
 
 describe('placement', () => {
+  let cluster: ScheduledCluster;
   let cp: ControlPlane;
-  const ac = new AbortController();
-  let running: Promise<void>;
   const zoneOf = new Map<string, string>();
 
   before(async () => {
-    cp = await startControlPlane();
-    const nodes = cp.client.resource<Node>(NODES);
-    for (const [name, zone, labels] of [
-      ['a1', 'za', { disk: 'ssd' }],
-      ['a2', 'za', {}],
-      ['b1', 'zb', {}],
-      ['b2', 'zb', {}],
-      ['c1', 'zc', {}],
-      ['c2', 'zc', {}],
-    ] as const) {
-      await nodes.create(node(name, zone, labels));
-      zoneOf.set(name, zone);
-    }
-    for (const ns of ['affinity', 'anti', 'spread', 'profiles']) {
-      await cp.client.resource<Namespace>(NAMESPACES).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    }
-    const ctx = cp.newContext();
-    const scheduler = new Scheduler(ctx, {
+    const setup = async (c: ControlPlane) => {
+      const nodes = c.client.resource<Node>(NODES);
+      for (const [name, zone, labels] of [
+        ['a1', 'za', { disk: 'ssd' }],
+        ['a2', 'za', {}],
+        ['b1', 'zb', {}],
+        ['b2', 'zb', {}],
+        ['c1', 'zc', {}],
+        ['c2', 'zc', {}],
+      ] as const) {
+        await nodes.create(node(name, zone, labels));
+        zoneOf.set(name, zone);
+      }
+      for (const ns of ['affinity', 'anti', 'spread', 'profiles']) {
+        await c.client.resource<Namespace>(NAMESPACES).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      }
+    };
+    const ssdOnly = { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] }] } };
+    cluster = await startScheduledCluster(setup, {
       config: {
         profiles: [
           {},
-          {
-            schedulerName: 'ssd-only',
-            plugins: { filter: { disabled: [{ name: 'TaintToleration' }] } },
-            pluginConfig: [{ name: 'NodeAffinity', args: { addedAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] }] } } } }],
-          },
+          { schedulerName: 'ssd-only', plugins: { filter: { disabled: [{ name: 'TaintToleration' }] } }, pluginConfig: [{ name: 'NodeAffinity', args: { addedAffinity: ssdOnly } }] },
         ],
       },
     });
-    ctx.informers.start(ac.signal);
-    running = scheduler.start(ac.signal);
+    cp = cluster.cp;
   });
 
-  after(async () => {
-    ac.abort();
-    await running;
-    await cp.stop();
-  });
+  after(() => cluster.stop());
 
   const pods = () => cp.client.resource<Pod>(PODS);
-  const boundTo = (ns: string, name: string) => waitFor(async () => (await pods().get(ns, name)).spec?.nodeName, 5000, `${name} bound`);
+  const boundTo = (ns: string, name: string) => cluster.boundTo(ns, name, 5000);
 
   it('nodeSelector and required node affinity choose the node', async () => {
     await pods().create(pod('affinity', 'selector', {}, { nodeSelector: { disk: 'ssd' } }));

@@ -10,8 +10,8 @@ import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import { isNotFound } from '../../src/apimachinery/errors.js';
 import { EVENTS, NODES, POD_DISRUPTION_BUDGETS, PODS } from '../../src/client/resources.js';
 import type { ResourceType } from '../../src/client/types.js';
-import { Scheduler } from '../../src/scheduler/scheduler.js';
-import { startControlPlane, waitFor, type ControlPlane } from '../controllers/harness.js';
+import { waitFor, type ControlPlane } from '../controllers/harness.js';
+import { startScheduledCluster, type ScheduledCluster } from './harness.js';
 
 const PRIORITY_CLASSES: ResourceType = { group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses', kind: 'PriorityClass', namespaced: false };
 
@@ -31,31 +31,24 @@ const pod = (ns: string, name: string, cpu: string, spec: Partial<Pod['spec']> =
 });
 
 describe('preemption', () => {
+  let cluster: ScheduledCluster;
   let cp: ControlPlane;
-  const ac = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
-    cp = await startControlPlane();
-    const classes = cp.client.resource<PriorityClass>(PRIORITY_CLASSES);
-    await classes.create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'low' }, value: 100 });
-    await classes.create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 });
-    await classes.create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high-polite' }, value: 1000, preemptionPolicy: 'Never' });
-    for (const ns of ['one', 'budget', 'never']) await cp.client.resource(NAMESPACES_TYPE).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    const ctx = cp.newContext();
-    const scheduler = new Scheduler(ctx);
-    ctx.informers.start(ac.signal);
-    running = scheduler.start(ac.signal);
+    cluster = await startScheduledCluster(async (c) => {
+      const classes = c.client.resource<PriorityClass>(PRIORITY_CLASSES);
+      await classes.create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'low' }, value: 100 });
+      await classes.create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 });
+      await classes.create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high-polite' }, value: 1000, preemptionPolicy: 'Never' });
+      for (const ns of ['one', 'budget', 'never']) await c.client.resource(NAMESPACES_TYPE).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    });
+    cp = cluster.cp;
   });
 
-  after(async () => {
-    ac.abort();
-    await running;
-    await cp.stop();
-  });
+  after(() => cluster.stop());
 
   const pods = () => cp.client.resource<Pod>(PODS);
-  const boundTo = (ns: string, name: string) => waitFor(async () => (await pods().get(ns, name)).spec?.nodeName, 10_000, `${name} bound`);
+  const boundTo = (ns: string, name: string) => cluster.boundTo(ns, name);
   const gone = (ns: string, name: string) =>
     waitFor(
       async () => {

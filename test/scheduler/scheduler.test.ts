@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Event, Node, Pod } from 'kubernetes-types/core/v1.js';
 import { EVENTS, NODES, PODS } from '../../src/client/resources.js';
-import { Scheduler } from '../../src/scheduler/scheduler.js';
-import { startControlPlane, waitFor, type ControlPlane } from '../controllers/harness.js';
+import { waitFor, type ControlPlane } from '../controllers/harness.js';
+import { startScheduledCluster, type ScheduledCluster } from './harness.js';
 
 const node = (name: string, cpu: string, extra: Partial<Node['spec']> = {}, labels: Record<string, string> = {}): Node => ({
   apiVersion: 'v1',
@@ -24,30 +24,22 @@ const pod = (name: string, cpu: string, spec: Partial<Pod['spec']> = {}): Pod =>
 });
 
 describe('scheduler', () => {
+  let cluster: ScheduledCluster;
   let cp: ControlPlane;
-  const ac = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
-    cp = await startControlPlane();
-    const nodes = cp.client.resource<Node>(NODES);
-    await nodes.create(node('small', '1'));
-    await nodes.create(node('medium', '2'));
-    await nodes.create(node('tainted', '8', { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] }));
-    const ctx = cp.newContext();
-    const scheduler = new Scheduler(ctx);
-    ctx.informers.start(ac.signal);
-    running = scheduler.start(ac.signal);
+    cluster = await startScheduledCluster(async (c) => {
+      const nodes = c.client.resource<Node>(NODES);
+      await nodes.create(node('small', '1'));
+      await nodes.create(node('medium', '2'));
+      await nodes.create(node('tainted', '8', { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] }));
+    });
+    cp = cluster.cp;
   });
 
-  after(async () => {
-    ac.abort();
-    await running;
-    await cp.stop();
-  });
+  after(() => cluster.stop());
 
-  const boundTo = (name: string) =>
-    waitFor(async () => (await cp.client.resource<Pod>(PODS).get('default', name)).spec?.nodeName, 5000, `${name} bound`);
+  const boundTo = (name: string) => cluster.boundTo('default', name, 5000);
 
   it('places pods only where they fit, up to exactly the allocatable cpu', async () => {
     const pods = cp.client.resource<Pod>(PODS);
