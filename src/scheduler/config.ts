@@ -3,7 +3,18 @@
 // disabled (by name, or '*' for all defaults of an extension point) and weighted, plus pluginConfig
 // args and percentageOfNodesToScore. Unknown plugins and bad weights are clear errors.
 import { Framework, type PluginSet } from './framework/framework.js';
-import type { FilterPlugin, Plugin, PluginFactoryArgs, PluginHandle, PostFilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from './framework/types.js';
+import type {
+  BindPlugin,
+  FilterPlugin,
+  Plugin,
+  PluginFactoryArgs,
+  PluginHandle,
+  PostFilterPlugin,
+  PreFilterPlugin,
+  PreScorePlugin,
+  ReservePlugin,
+  ScorePlugin,
+} from './framework/types.js';
 
 export type PluginFactory = (args: PluginFactoryArgs) => Plugin;
 export type PluginRegistry = Record<string, PluginFactory>;
@@ -18,7 +29,16 @@ interface PluginList {
 }
 export interface ProfileConfig {
   schedulerName?: string;
-  plugins?: { preFilter?: PluginList; filter?: PluginList; postFilter?: PluginList; preScore?: PluginList; score?: PluginList; multiPoint?: PluginList };
+  plugins?: {
+    preFilter?: PluginList;
+    filter?: PluginList;
+    postFilter?: PluginList;
+    preScore?: PluginList;
+    score?: PluginList;
+    reserve?: PluginList;
+    bind?: PluginList;
+    multiPoint?: PluginList;
+  };
   pluginConfig?: { name: string; args?: Record<string, unknown> }[];
   percentageOfNodesToScore?: number;
 }
@@ -42,6 +62,7 @@ export const DEFAULT_PLUGINS: { name: string; weight: number }[] = [
   { name: 'NodeResourcesBalancedAllocation', weight: 1 },
   { name: 'ImageLocality', weight: 1 },
   { name: 'DefaultPreemption', weight: 0 },
+  { name: 'DefaultBinder', weight: 0 },
 ];
 
 export class SchedulerConfigError extends Error {}
@@ -71,13 +92,13 @@ function buildProfile(p: ProfileConfig, index: number, registry: PluginRegistry,
   const weights = new Map(DEFAULT_PLUGINS.map((d) => [d.name, d.weight]));
   const enabled = new Set(DEFAULT_PLUGINS.map((d) => d.name));
   const lists = p.plugins ?? {};
-  for (const list of [lists.multiPoint, lists.preFilter, lists.filter, lists.postFilter, lists.preScore, lists.score]) {
+  for (const list of [lists.multiPoint, lists.preFilter, lists.filter, lists.postFilter, lists.preScore, lists.score, lists.reserve, lists.bind]) {
     for (const d of list?.disabled ?? []) {
       if (d.name === '*') enabled.clear();
       else enabled.delete(d.name);
     }
   }
-  for (const list of [lists.multiPoint, lists.preFilter, lists.filter, lists.postFilter, lists.preScore, lists.score]) {
+  for (const list of [lists.multiPoint, lists.preFilter, lists.filter, lists.postFilter, lists.preScore, lists.score, lists.reserve, lists.bind]) {
     for (const e of list?.enabled ?? []) {
       if (!registry[e.name]) throw new SchedulerConfigError(`profiles[${index}].plugins: Invalid value: "${e.name}": plugin not registered`);
       if (e.weight !== undefined && (!Number.isInteger(e.weight) || e.weight < 0 || e.weight > 100)) {
@@ -88,7 +109,7 @@ function buildProfile(p: ProfileConfig, index: number, registry: PluginRegistry,
       else if (!weights.has(e.name)) weights.set(e.name, 1);
     }
   }
-  const set: PluginSet = { preFilter: [], filter: [], preScore: [], score: [], postFilter: [] };
+  const set: PluginSet = { preFilter: [], filter: [], preScore: [], score: [], postFilter: [], reserve: [], bind: [] };
   for (const pluginName of enabled) {
     const factory = registry[pluginName];
     if (!factory) continue; // a default plugin kubets does not have (volume plugins) is simply absent
@@ -101,6 +122,8 @@ function buildProfile(p: ProfileConfig, index: number, registry: PluginRegistry,
     if (isFn(plugin, 'preFilter')) set.preFilter.push(plugin as PreFilterPlugin);
     if (isFn(plugin, 'filter')) set.filter.push(plugin as FilterPlugin);
     if (isFn(plugin, 'postFilter')) set.postFilter!.push(plugin as PostFilterPlugin);
+    if (isFn(plugin, 'reserve')) set.reserve!.push(plugin as ReservePlugin);
+    if (isFn(plugin, 'bind')) set.bind!.push(plugin as BindPlugin);
     if (isFn(plugin, 'preScore')) set.preScore.push(plugin as PreScorePlugin);
     const weight = weights.get(pluginName) ?? 1;
     if (isFn(plugin, 'score') && weight > 0) set.score.push({ plugin: plugin as ScorePlugin, weight });

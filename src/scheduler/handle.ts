@@ -9,6 +9,7 @@ import { Selector, selectorFromLabelSelector, selectorFromSet, type Requirement 
 import { NAMESPACE_INDEX, type SharedInformer } from '../client/cache/types.js';
 import type { InformerFactory } from '../client/cache/informer-factory.js';
 import { NAMESPACES, POD_DISRUPTION_BUDGETS, REPLICA_SETS, REPLICATION_CONTROLLERS, SERVICES, STATEFUL_SETS } from '../client/resources.js';
+import type { Client } from '../client/types.js';
 import type { PluginHandle } from './framework/types.js';
 
 /** A handle that knows nothing (unit tests, config validation). */
@@ -26,7 +27,10 @@ export class InformerHandle implements PluginHandle {
   private readonly rss: SharedInformer<ReplicaSet>;
   private readonly sts: SharedInformer<StatefulSet>;
 
-  constructor(informers: InformerFactory) {
+  constructor(
+    informers: InformerFactory,
+    readonly client?: Client,
+  ) {
     this.pdbs = informers.for<PodDisruptionBudget>(POD_DISRUPTION_BUDGETS);
     this.namespaces = informers.for<Namespace>(NAMESPACES);
     this.services = informers.for<Service>(SERVICES);

@@ -1,4 +1,5 @@
 // Every plugin kubets' scheduler has, by upstream's name, built from its pluginConfig args.
+import { DefaultBinder } from './plugins/defaultbinder/default-binder.js';
 import { DefaultPreemption, type DefaultPreemptionArgs } from './plugins/defaultpreemption/plugin.js';
 import { ImageLocality } from './plugins/imagelocality/image-locality.js';
 import { InterPodAffinity, type InterPodAffinityArgs } from './plugins/interpodaffinity/plugin.js';
@@ -23,5 +24,6 @@ export const IN_TREE_PLUGINS: PluginRegistry = {
   InterPodAffinity: (a) => new InterPodAffinity({ ...((a.args ?? {}) as InterPodAffinityArgs), namespaceLabels: a.handle?.namespaceLabels }),
   NodeResourcesBalancedAllocation: (a) => new NodeResourcesBalancedAllocation((a.args ?? {}) as never),
   ImageLocality: () => new ImageLocality(),
+  DefaultBinder: (a) => new DefaultBinder(a.handle?.client),
   DefaultPreemption: (a) => new DefaultPreemption({ ...((a.args ?? {}) as DefaultPreemptionArgs), podDisruptionBudgets: a.handle?.podDisruptionBudgets }),
 };

@@ -56,7 +56,7 @@ export class Scheduler implements Runnable {
     private readonly ctx: ControllerContext,
     opts: SchedulerOptions = {},
   ) {
-    const handle = new InformerHandle(ctx.informers);
+    const handle = new InformerHandle(ctx.informers, ctx.client);
     const built = buildProfiles(opts.config ?? {}, opts.registry ?? IN_TREE_PLUGINS, handle);
     this.profiles = new Map(built.profiles.map((f) => [f.profileName, f]));
     this.percentageOfNodesToScore = built.percentageOfNodesToScore;
@@ -174,9 +174,17 @@ export class Scheduler implements Runnable {
     const nodeName =
       fit.feasible.length === 1 ? fit.feasible[0]!.node.metadata!.name! : selectHost(fw.runScore(state, pod, fit.feasible, snapshot))!;
     this.cache.assume(pod, nodeName);
+    const reserved = fw.runReserve(state, pod, nodeName);
+    if (reserved.code !== 'Success') {
+      this.cache.forget(pod);
+      this.stats.errors++;
+      this.recorder.event(pod, 'Warning', 'FailedScheduling', `running Reserve plugin "${reserved.plugin}": ${reserved.reasons.join(', ')}`);
+      this.queue.addBackoff(qp);
+      return 'error';
+    }
     this.nominator.remove(pod);
     this.queue.done(qp.key);
-    this.background(this.bind(pod, nodeName, qp));
+    this.background(this.bind(fw, state, pod, nodeName, qp));
     return 'scheduled';
   }
 
@@ -226,26 +234,30 @@ export class Scheduler implements Runnable {
     this.inFlight.add(tracked);
   }
 
-  private async bind(pod: Pod, nodeName: string, qp: QueuedPod): Promise<void> {
+  /** The Bind plugins in the background; on failure the reservation and the assumption are undone. */
+  private async bind(fw: Framework, state: CycleState, pod: Pod, nodeName: string, qp: QueuedPod): Promise<void> {
     const ns = pod.metadata!.namespace!;
     const name = pod.metadata!.name!;
+    let failure: unknown;
     try {
-      await this.ctx.client.request({
-        method: 'POST',
-        path: `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}/binding`,
-        body: { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns, uid: pod.metadata?.uid }, target: { apiVersion: 'v1', kind: 'Node', name: nodeName } },
-      });
+      const s = await fw.runBind(state, pod, nodeName);
+      if (s.code !== 'Success') failure = new Error(`running Bind plugin "${s.plugin ?? ''}": ${s.reasons.join(', ')}`);
+    } catch (e) {
+      failure = e;
+    }
+    if (failure === undefined) {
       this.stats.scheduled++;
       schedulerMetrics.scheduled(qp.attempts, (Date.now() - qp.initialAttemptAt) / 1000);
       this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${nodeName}`);
-    } catch (e) {
-      this.cache.forget(pod);
-      if (isNotFound(e)) return; // the pod went away meanwhile
-      if (isConflict(e)) return; // already bound (by another scheduler): the informer will say where
-      this.stats.errors++;
-      this.ctx.logger.debug({ pod: podKey(pod), node: nodeName, err: e }, 'binding failed; retrying');
-      this.recorder.event(pod, 'Warning', 'FailedScheduling', `Binding rejected: ${(e as Error).message}`);
-      this.queue.addBackoff(qp);
+      return;
     }
+    fw.runUnreserve(state, pod, nodeName);
+    this.cache.forget(pod);
+    if (isNotFound(failure)) return; // the pod went away meanwhile
+    if (isConflict(failure)) return; // already bound (by another scheduler): the informer will say where
+    this.stats.errors++;
+    this.ctx.logger.debug({ pod: podKey(pod), node: nodeName, err: failure }, 'binding failed; retrying');
+    this.recorder.event(pod, 'Warning', 'FailedScheduling', `Binding rejected: ${(failure as Error).message}`);
+    this.queue.addBackoff(qp);
   }
 }

@@ -16,6 +16,8 @@ import {
   type PostFilterResult,
   type PreFilterPlugin,
   type PreScorePlugin,
+  type BindPlugin,
+  type ReservePlugin,
   type ScorePlugin,
   type Snapshot,
   type Status,
@@ -32,6 +34,8 @@ export interface PluginSet {
   preScore: PreScorePlugin[];
   score: WeightedScorePlugin[];
   postFilter?: PostFilterPlugin[];
+  reserve?: ReservePlugin[];
+  bind?: BindPlugin[];
 }
 
 const SKIPPED = 'framework/skipped-plugins';
@@ -69,8 +73,8 @@ export class Framework {
   /** Every plugin, each once (for the queue's event registrations). */
   allPlugins(): { name: string; events?: readonly string[] }[] {
     const seen = new Map<string, { name: string; events?: readonly string[] }>();
-    const { preFilter, filter, preScore, score, postFilter = [] } = this.plugins;
-    for (const p of [...preFilter, ...filter, ...preScore, ...score.map((s) => s.plugin), ...postFilter]) seen.set(p.name, p);
+    const { preFilter, filter, preScore, score, postFilter = [], reserve = [], bind = [] } = this.plugins;
+    for (const p of [...preFilter, ...filter, ...preScore, ...score.map((s) => s.plugin), ...postFilter, ...reserve, ...bind]) seen.set(p.name, p);
     return [...seen.values()];
   }
 
@@ -148,6 +152,33 @@ export class Framework {
       if (s.code !== 'Success') return { ...s, plugin: p.name };
     }
     return SUCCESS;
+  }
+
+  /** Reserve in order; on the first failure every Reserve plugin's unreserve runs (in reverse) and the failure is returned. */
+  runReserve(state: CycleState, pod: Pod, nodeName: string): Status {
+    for (const p of this.plugins.reserve ?? []) {
+      const s = p.reserve(state, pod, nodeName);
+      if (s.code !== 'Success') {
+        this.runUnreserve(state, pod, nodeName);
+        return withPlugin({ ...s }, p.name);
+      }
+    }
+    return SUCCESS;
+  }
+
+  /** Undoes every Reserve plugin's reservation, last first (upstream RunReservePluginsUnreserve). */
+  runUnreserve(state: CycleState, pod: Pod, nodeName: string): void {
+    const list = this.plugins.reserve ?? [];
+    for (let i = list.length - 1; i >= 0; i--) list[i]!.unreserve(state, pod, nodeName);
+  }
+
+  /** The first Bind plugin that does not Skip binds; errors (thrown) are the API's answer. */
+  async runBind(state: CycleState, pod: Pod, nodeName: string): Promise<Status> {
+    for (const p of this.plugins.bind ?? []) {
+      const s = await p.bind(state, pod, nodeName);
+      if (s.code !== 'Skip') return s.code === 'Success' ? s : withPlugin({ ...s }, p.name);
+    }
+    return { code: 'Error', reasons: ['no Bind plugin bound the pod'] };
   }
 
   /** The first PostFilter plugin whose result is not Unschedulable decides (as upstream). */

@@ -5,6 +5,7 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { Selector } from '../../apimachinery/labels.js';
+import type { Client } from '../../client/types.js';
 
 /** Resource amounts as numbers: cpu in millicores, memory and storage in bytes, others as counts. */
 export interface Resources {
@@ -185,8 +186,28 @@ export interface PostFilterPlugin extends Plugin {
   postFilter(state: CycleState, pod: Pod, failures: ReadonlyMap<string, Status>, ctx: PostFilterContext): PostFilterResult;
 }
 
+/**
+ * Reserve: told when the scheduler has chosen a node for the pod (before binding), so a plugin
+ * keeping its own books can count the pod there; unreserve undoes it when reserving or binding
+ * fails. A failing reserve fails the attempt.
+ */
+export interface ReservePlugin extends Plugin {
+  reserve(state: CycleState, pod: Pod, nodeName: string): Status;
+  unreserve(state: CycleState, pod: Pod, nodeName: string): void;
+}
+
+/**
+ * Bind: puts the pod on the node (DefaultBinder posts pods/binding). Bind plugins run in order
+ * until one does not answer Skip; a thrown error is the API's answer (NotFound, Conflict ...).
+ */
+export interface BindPlugin extends Plugin {
+  bind(state: CycleState, pod: Pod, nodeName: string): Promise<Status>;
+}
+
 /** What plugins may read of the cluster besides nodes and pods (informer caches). */
 export interface PluginHandle {
+  /** The scheduler's API client (DefaultBinder binds through it); absent when only validating a configuration. */
+  client?: Client;
   podDisruptionBudgets(): PodDisruptionBudget[];
   namespaceLabels(namespace: string): Record<string, string> | undefined;
   /** The selector of the services and controllers selecting the pod (PodTopologySpread's system defaults). */
