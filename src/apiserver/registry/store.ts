@@ -98,6 +98,12 @@ export class ResourceStore {
     return this.decode(kv.value, kv.modRevision);
   }
 
+  /** Every object of a namespace ('' : all), decoded, for server-side readers (admission, eviction). */
+  async list(namespace: string): Promise<KubeObject[]> {
+    const { items } = await this.backend.list(this.prefix(namespace));
+    return items.map((kv) => this.decode(kv.value, kv.modRevision));
+  }
+
   /** The stored bytes and revision of an object (NotFound when absent). */
   async getStored(namespace: string, name: string): Promise<KeyValue> {
     const kv = await this.storage.get(this.key(namespace, name));

@@ -38,9 +38,7 @@ export function storePriorityClasses(store: () => ResourceStore): PriorityClassS
       }
     },
     async list() {
-      const s = store();
-      const { items } = await s.backend.list(s.prefix(''));
-      return items.map((kv) => s.decode(kv.value, kv.modRevision) as PriorityClass);
+      return (await store().list('')) as PriorityClass[];
     },
   };
 }
