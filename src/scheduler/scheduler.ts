@@ -17,7 +17,7 @@ import { SchedulerCache } from './cache/cache.js';
 import { assignedPodUpdateEvents, isTerminal, nodeUpdateEvents } from './cluster-events.js';
 import { buildProfiles, type PluginRegistry, type SchedulerConfiguration } from './config.js';
 import { CycleState, findNodesThatFit, fitErrorMessage, selectHost, type Framework } from './framework/framework.js';
-import type { ClusterEvent, Status } from './framework/types.js';
+import type { ClusterEvent, Snapshot, Status } from './framework/types.js';
 import { InformerHandle } from './handle.js';
 import { schedulerMetrics, type AttemptResult } from './metrics.js';
 import { clearNomination, preemptVictim, setUnschedulable } from './pod-status.js';
@@ -164,11 +164,10 @@ export class Scheduler implements Runnable {
     const cycle = this.queue.currentSchedulingCycle;
     const state = new CycleState();
     const snapshot = this.cache.snapshot();
-    const all = snapshot.nodeInfos();
     const fit = findNodesThatFit(fw, state, pod, snapshot, this.nextStartIndex, this.percentageOfNodesToScore);
     this.nextStartIndex = fit.nextStartIndex;
     if (fit.feasible.length === 0) {
-      this.unschedulable(fw, state, pod, qp, cycle, fit.failures, all.length);
+      this.unschedulable(fw, state, pod, qp, cycle, fit.failures, snapshot);
       return 'unschedulable';
     }
     const nodeName =
@@ -189,14 +188,15 @@ export class Scheduler implements Runnable {
   }
 
   /** No node fits: try preemption, then tell the pod why (event, condition) and park it. */
-  private unschedulable(fw: Framework, state: CycleState, pod: Pod, qp: QueuedPod, cycle: number, failures: Map<string, Status>, numNodes: number): void {
+  private unschedulable(fw: Framework, state: CycleState, pod: Pod, qp: QueuedPod, cycle: number, failures: Map<string, Status>, snapshot: Snapshot): void {
+    const numNodes = snapshot.nodeInfos().length;
     this.stats.unschedulable++;
     const rejecting = new Set<string>();
     for (const s of failures.values()) if (s.plugin) rejecting.add(s.plugin);
     let message = numNodes === 0 ? 'no nodes available to schedule pods' : fitErrorMessage(numNodes, failures);
     let nominatedNodeName: string | undefined;
     if (numNodes > 0) {
-      const pf = fw.runPostFilter(state, pod, failures, this.cache.snapshot());
+      const pf = fw.runPostFilter(state, pod, failures, snapshot);
       if (pf) {
         // A preemptor waits for its victims to go: their deletion must move it back.
         if (pf.nominatedNodeName && pf.status.plugin) rejecting.add(pf.status.plugin);

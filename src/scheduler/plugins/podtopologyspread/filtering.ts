@@ -9,13 +9,11 @@ import {
   type DefaultingConfig,
   type SpreadConstraint,
   constraintsFor,
-  countMatchingPodsOn,
-  matchKey,
   labelValue,
   nodeHasAllTopologyKeys,
   nodeIncluded,
 } from './common.js';
-import type { DomainCounts } from './domain-counts.js';
+import { DomainCounts } from './domain-counts.js';
 import { requiredNodeAffinity } from './node-inclusion.js';
 
 export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
@@ -34,22 +32,8 @@ export function computePreFilterState(pod: Pod, nodes: readonly NodeInfo[], cfg:
   const constraints = constraintsFor(pod, cfg, 'DoNotSchedule');
   if (constraints.length === 0) return { constraints, tpValueToMatchNum: [] };
   const affinity = requiredNodeAffinity(pod);
-  if (counter) return { constraints, tpValueToMatchNum: counter.count(pod, constraints, nodes, affinity) };
-  const tpValueToMatchNum = constraints.map(() => new Map<string, number>());
-  const namespace = pod.metadata?.namespace ?? '';
-  const keys = constraints.map((c) => matchKey(c.selector, namespace));
-  for (const info of nodes) {
-    const node = info.node;
-    // A node missing any topology key is no domain for any constraint (upstream behaviour).
-    if (!nodeHasAllTopologyKeys(node, constraints)) continue;
-    constraints.forEach((c, i) => {
-      if (!nodeIncluded(c, pod, node, affinity)) return;
-      const value = labelValue(node, c.topologyKey)!;
-      const counts = tpValueToMatchNum[i]!;
-      counts.set(value, (counts.get(value) ?? 0) + countMatchingPodsOn(info, c.selector, namespace, keys[i]!));
-    });
-  }
-  return { constraints, tpValueToMatchNum };
+  // Without a counter kept across cycles, a fresh one counts every node once.
+  return { constraints, tpValueToMatchNum: (counter ?? new DomainCounts()).count(pod, constraints, nodes, affinity) };
 }
 
 /**
