@@ -27,6 +27,8 @@ export class Informer<T extends KubeObject> implements SharedInformer<T> {
   constructor(
     private readonly client: ResourceClient<T>,
     private readonly logger: Logger,
+    /** Narrows the cache (the kubelet watches only its node's pods: `spec.nodeName=<node>`). */
+    private readonly selectors: { fieldSelector?: string; labelSelector?: string } = {},
   ) {}
 
   get type(): ResourceType {
@@ -85,7 +87,7 @@ export class Informer<T extends KubeObject> implements SharedInformer<T> {
     let rv = '';
     const fresh: T[] = [];
     do {
-      const page = await this.client.list('', { limit: LIST_PAGE, continue: cont });
+      const page = await this.client.list('', { ...this.selectors, limit: LIST_PAGE, continue: cont });
       if (signal.aborted) return;
       for (const item of page.items) fresh.push(this.typed(item));
       cont = page.metadata.continue || undefined;
@@ -109,7 +111,7 @@ export class Informer<T extends KubeObject> implements SharedInformer<T> {
 
   private async watch(signal: AbortSignal): Promise<void> {
     const timeoutSeconds = MIN_WATCH_SECONDS + Math.floor(Math.random() * MIN_WATCH_SECONDS);
-    const events = this.client.watch('', { resourceVersion: this.rv, allowWatchBookmarks: true, timeoutSeconds, signal });
+    const events = this.client.watch('', { ...this.selectors, resourceVersion: this.rv, allowWatchBookmarks: true, timeoutSeconds, signal });
     const started = Date.now();
     let received = 0;
     for await (const ev of events) {

@@ -1,0 +1,208 @@
+// The kubelet's pod half: watches the pods bound to its node, runs one worker per pod (syncs of a
+// pod never overlap; a sync asked for while one runs is done right after), reacts to the
+// runtime's container events at once, resyncs every pod periodically, writes pod status only when
+// it changed, and removes what the runtime still runs for pods that no longer exist.
+import type { ConfigMap, Pod, PodStatus, Secret } from 'kubernetes-types/core/v1.js';
+import { isNotFound } from '../apimachinery/errors.js';
+import { Informer } from '../client/cache/shared-informer.js';
+import { CONFIG_MAPS, PODS, SECRETS } from '../client/resources.js';
+import type { Client } from '../client/types.js';
+import type { Logger } from '../logging/index.js';
+import type { Runnable } from '../manager/index.js';
+import { RestartBackoff } from './pods/backoff.js';
+import type { EnvSources } from './pods/environment.js';
+import { LABEL_POD_UID, PodWorker } from './pods/pod-worker.js';
+import type { RuntimeService } from './runtime/types.js';
+
+export interface KubeletOptions {
+  client: Client;
+  runtime: RuntimeService;
+  logger: Logger;
+  nodeName: string;
+  hostIP: string;
+  /** Where container logs go (`<logRoot>/<ns>_<pod>_<uid>/<container>/<n>.log`). */
+  logRoot: string;
+  /** Every pod is synced at least this often (upstream syncFrequency 1 min; housekeeping 2 s). */
+  resyncMs?: number;
+  backoff?: RestartBackoff;
+  /** On shutdown, containers get their grace period up to this many seconds (default 10). */
+  shutdownGraceSeconds?: number;
+}
+
+interface WorkerState {
+  worker: PodWorker;
+  running: boolean;
+  again: boolean;
+  timer?: NodeJS.Timeout;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+export class Kubelet implements Runnable {
+  readonly name = 'kubelet';
+  readonly pods: Informer<Pod>;
+  private readonly workers = new Map<string, WorkerState>();
+  private readonly backoff: RestartBackoff;
+  private readonly env: EnvSources;
+  private readonly lastStatus = new Map<string, PodStatus>();
+  private signal: AbortSignal | undefined;
+
+  constructor(private readonly opts: KubeletOptions) {
+    this.backoff = opts.backoff ?? new RestartBackoff();
+    this.pods = new Informer<Pod>(opts.client.resource<Pod>(PODS), opts.logger, { fieldSelector: `spec.nodeName=${opts.nodeName}` });
+    const get = async <T>(type: typeof CONFIG_MAPS, ns: string, name: string): Promise<T | undefined> => {
+      try {
+        return (await opts.client.resource(type).get(ns, name)) as T;
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    };
+    this.env = { configMap: (ns, n) => get<ConfigMap>(CONFIG_MAPS, ns, n), secret: (ns, n) => get<Secret>(SECRETS, ns, n) };
+    this.pods.addEventHandler({
+      onAdd: (p) => this.enqueue(p.metadata!.uid!),
+      onUpdate: (_o, p) => this.enqueue(p.metadata!.uid!),
+      onDelete: (p) => void this.forget(p),
+    });
+  }
+
+  private podByUid(uid: string): Pod | undefined {
+    return this.pods.store.list().find((p) => p.metadata?.uid === uid);
+  }
+
+  /** Asks for a sync of the pod (now, or after `delayMs`). */
+  enqueue(uid: string, delayMs = 0): void {
+    if (!this.signal || this.signal.aborted) return;
+    let st = this.workers.get(uid);
+    if (!st) {
+      st = { worker: this.newWorker(uid), running: false, again: false };
+      this.workers.set(uid, st);
+    }
+    if (delayMs > 0) {
+      clearTimeout(st.timer);
+      st.timer = setTimeout(() => this.enqueue(uid), delayMs);
+      return;
+    }
+    if (st.running) {
+      st.again = true;
+      return;
+    }
+    void this.run(uid, st);
+  }
+
+  private async run(uid: string, st: WorkerState): Promise<void> {
+    st.running = true;
+    try {
+      do {
+        st.again = false;
+        const pod = this.podByUid(uid);
+        if (!pod) break;
+        try {
+          await st.worker.sync(pod);
+        } catch (e) {
+          this.opts.logger.warn({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, err: e }, 'pod sync failed; retrying');
+          this.enqueue(uid, 1000);
+        }
+      } while (st.again && !this.signal?.aborted);
+    } finally {
+      st.running = false;
+    }
+  }
+
+  private newWorker(uid: string): PodWorker {
+    const { client, runtime, logger, logRoot, hostIP } = this.opts;
+    return new PodWorker(
+      {
+        runtime,
+        backoff: this.backoff,
+        env: this.env,
+        logger,
+        logRoot,
+        hostIP,
+        setStatus: (pod, status) => this.setStatus(pod, status),
+        finishDeletion: async (pod) => {
+          try {
+            await client.resource<Pod>(PODS).delete(pod.metadata!.namespace!, pod.metadata!.name!, { gracePeriodSeconds: 0, preconditions: { uid } });
+          } catch (e) {
+            if (!isNotFound(e)) throw e;
+          }
+        },
+        resyncAfter: (ms) => this.enqueue(uid, ms),
+      },
+      uid,
+    );
+  }
+
+  /** Writes the status through the status subresource when it differs from the last written. */
+  private async setStatus(pod: Pod, status: PodStatus): Promise<void> {
+    const uid = pod.metadata!.uid!;
+    const known = this.lastStatus.get(uid) ?? pod.status;
+    const comparable = (s: PodStatus | undefined) => ({ ...s, conditions: s?.conditions?.map((c) => ({ ...c, lastTransitionTime: undefined, lastProbeTime: undefined })) });
+    if (same(comparable(known), comparable(status))) return;
+    try {
+      await this.opts.client.resource<Pod>(PODS).patch(pod.metadata!.namespace!, pod.metadata!.name!, 'merge', { metadata: { uid }, status }, { subresource: 'status' });
+      this.lastStatus.set(uid, status);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  /** The pod is gone from the API: whatever still runs for it is stopped at once. */
+  private async forget(pod: Pod): Promise<void> {
+    const uid = pod.metadata!.uid!;
+    const st = this.workers.get(uid);
+    clearTimeout(st?.timer);
+    this.workers.delete(uid);
+    this.lastStatus.delete(uid);
+    await (st?.worker ?? this.newWorker(uid)).stopAll(0).catch((e) => this.opts.logger.warn({ uid, err: e }, 'could not stop a deleted pod'));
+  }
+
+  /** Sandboxes of pods the API no longer has (deleted while the kubelet was away) are removed. */
+  private async housekeeping(): Promise<void> {
+    const known = new Set(this.pods.store.list().map((p) => p.metadata?.uid));
+    for (const s of await this.opts.runtime.listPodSandbox()) {
+      const uid = s.labels[LABEL_POD_UID];
+      if (uid && !known.has(uid) && !this.workers.has(uid)) await this.forget({ metadata: { uid, name: s.metadata.name, namespace: s.metadata.namespace } });
+    }
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    this.signal = signal;
+    const unsubscribe = this.opts.runtime.onContainerEvent((e) => {
+      // Container events name the sandbox; the sandbox's label names the pod.
+      void this.opts.runtime
+        .podSandboxStatus(e.podSandboxId)
+        .then((s) => s.labels[LABEL_POD_UID] && this.enqueue(s.labels[LABEL_POD_UID]))
+        .catch(() => undefined);
+    });
+    const informer = this.pods.run(signal);
+    const resync = setInterval(() => {
+      for (const p of this.pods.store.list()) this.enqueue(p.metadata!.uid!);
+      void this.housekeeping().catch((e) => this.opts.logger.warn({ err: e }, 'housekeeping failed'));
+    }, this.opts.resyncMs ?? 10_000);
+    try {
+      await informer;
+    } finally {
+      clearInterval(resync);
+      unsubscribe();
+      for (const st of this.workers.values()) clearTimeout(st.timer);
+      await this.stopEverything();
+    }
+  }
+
+  /**
+   * Shutdown (Ctrl-C, SIGTERM): every container gets its pod's grace period (at most
+   * `shutdownGraceSeconds`), as a user stopping the server in a terminal expects. Sandboxes stay
+   * recorded, stopped, so the next start restarts the pods as after a node reboot.
+   */
+  private async stopEverything(): Promise<void> {
+    const rt = this.opts.runtime;
+    const graceOf = new Map(this.pods.store.list().map((p) => [p.metadata?.uid, p.spec?.terminationGracePeriodSeconds ?? 30]));
+    const cap = this.opts.shutdownGraceSeconds ?? 10;
+    const running = await rt.listContainers({ state: 'CONTAINER_RUNNING' }).catch(() => []);
+    await Promise.all(
+      running.map((c) => rt.stopContainer(c.id, Math.min(cap, graceOf.get(c.labels[LABEL_POD_UID]) ?? cap)).catch(() => undefined)),
+    );
+    for (const s of await rt.listPodSandbox({ state: 'SANDBOX_READY' }).catch(() => [])) await rt.stopPodSandbox(s.id).catch(() => undefined);
+  }
+}

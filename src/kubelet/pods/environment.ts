@@ -1,0 +1,124 @@
+// A container's environment and command line as upstream's kubelet makes them
+// (kubecontainer.MakeEnvironmentVariables, expansion.Expand): envFrom first, then env in order,
+// each value able to use earlier ones as $(VAR); values from the pod's own fields (fieldRef), from
+// ConfigMaps and Secrets (optional ones may be missing); then $(VAR) in command and args.
+import type { ConfigMap, Container, EnvVar, Pod, Secret } from 'kubernetes-types/core/v1.js';
+
+export interface EnvSources {
+  configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
+  secret(namespace: string, name: string): Promise<Secret | undefined>;
+}
+
+/** Thrown when a required ConfigMap/Secret or key is missing: the container waits (CreateContainerConfigError). */
+export class EnvError extends Error {}
+
+/**
+ * upstream expansion.Expand: `$(NAME)` becomes the value when NAME is defined, stays as written
+ * otherwise; `$$` is a literal `$`.
+ */
+export function expand(input: string, vars: ReadonlyMap<string, string>): string {
+  let out = '';
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i]!;
+    if (c !== '$' || i + 1 >= input.length) {
+      out += c;
+      continue;
+    }
+    const next = input[i + 1]!;
+    if (next === '$') {
+      out += '$';
+      i++;
+    } else if (next === '(') {
+      const close = input.indexOf(')', i + 2);
+      if (close < 0) {
+        out += input.slice(i);
+        break;
+      }
+      const name = input.slice(i + 2, close);
+      out += vars.has(name) ? vars.get(name)! : `$(${name})`;
+      i = close;
+    } else out += c;
+  }
+  return out;
+}
+
+/** status.* and metadata.* paths a fieldRef may name (upstream podFieldSelectorRuntimeValue). */
+export function fieldValue(pod: Pod, path: string, ips: { podIP?: string; hostIP?: string }): string {
+  const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
+  if (m) return (m[1] === 'labels' ? pod.metadata?.labels : pod.metadata?.annotations)?.[m[2]!] ?? '';
+  switch (path) {
+    case 'metadata.name':
+      return pod.metadata?.name ?? '';
+    case 'metadata.namespace':
+      return pod.metadata?.namespace ?? '';
+    case 'metadata.uid':
+      return pod.metadata?.uid ?? '';
+    case 'spec.nodeName':
+      return pod.spec?.nodeName ?? '';
+    case 'spec.serviceAccountName':
+      return pod.spec?.serviceAccountName ?? '';
+    case 'status.podIP':
+    case 'status.podIPs':
+      return ips.podIP ?? '';
+    case 'status.hostIP':
+    case 'status.hostIPs':
+      return ips.hostIP ?? '';
+    default:
+      throw new EnvError(`unsupported fieldRef path ${path}`);
+  }
+}
+
+const decode = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
+
+async function envVarValue(pod: Pod, v: EnvVar, vars: Map<string, string>, src: EnvSources, ips: { podIP?: string; hostIP?: string }): Promise<string | undefined> {
+  const ns = pod.metadata?.namespace ?? 'default';
+  if (v.valueFrom?.fieldRef) return fieldValue(pod, v.valueFrom.fieldRef.fieldPath, ips);
+  const cmRef = v.valueFrom?.configMapKeyRef;
+  if (cmRef) {
+    const cm = await src.configMap(ns, cmRef.name ?? '');
+    const value = cm?.data?.[cmRef.key] ?? (cm?.binaryData?.[cmRef.key] !== undefined ? decode(cm.binaryData[cmRef.key]!) : undefined);
+    if (value !== undefined) return value;
+    if (cmRef.optional) return undefined;
+    throw new EnvError(cm ? `couldn't find key ${cmRef.key} in ConfigMap ${ns}/${cmRef.name}` : `configmap "${cmRef.name}" not found`);
+  }
+  const secretRef = v.valueFrom?.secretKeyRef;
+  if (secretRef) {
+    const secret = await src.secret(ns, secretRef.name ?? '');
+    const data = secret?.data?.[secretRef.key];
+    if (data !== undefined) return decode(data);
+    if (secret?.stringData?.[secretRef.key] !== undefined) return secret.stringData[secretRef.key];
+    if (secretRef.optional) return undefined;
+    throw new EnvError(secret ? `couldn't find key ${secretRef.key} in Secret ${ns}/${secretRef.name}` : `secret "${secretRef.name}" not found`);
+  }
+  if (v.valueFrom?.resourceFieldRef) return undefined; // needs node allocatable: later
+  return expand(v.value ?? '', vars);
+}
+
+/** The container's environment, in upstream's order and precedence (later names win). */
+export async function containerEnv(pod: Pod, c: Container, src: EnvSources, ips: { podIP?: string; hostIP?: string }, serviceEnv: Record<string, string> = {}): Promise<Map<string, string>> {
+  const ns = pod.metadata?.namespace ?? 'default';
+  const vars = new Map<string, string>(Object.entries(serviceEnv));
+  for (const from of c.envFrom ?? []) {
+    const prefix = from.prefix ?? '';
+    if (from.configMapRef) {
+      const cm = await src.configMap(ns, from.configMapRef.name ?? '');
+      if (!cm && !from.configMapRef.optional) throw new EnvError(`configmap "${from.configMapRef.name}" not found`);
+      for (const [k, v] of Object.entries(cm?.data ?? {})) vars.set(prefix + k, v);
+    }
+    if (from.secretRef) {
+      const s = await src.secret(ns, from.secretRef.name ?? '');
+      if (!s && !from.secretRef.optional) throw new EnvError(`secret "${from.secretRef.name}" not found`);
+      for (const [k, v] of Object.entries(s?.data ?? {})) vars.set(prefix + k, decode(v));
+    }
+  }
+  for (const v of c.env ?? []) {
+    const value = await envVarValue(pod, v, vars, src, ips);
+    if (value !== undefined) vars.set(v.name, value);
+  }
+  return vars;
+}
+
+/** command ++ args with $(VAR) expanded; empty when the container names no command (the process runtime then refuses it). */
+export function commandLine(c: Container, vars: ReadonlyMap<string, string>): { command: string[]; args: string[] } {
+  return { command: (c.command ?? []).map((s) => expand(s, vars)), args: (c.args ?? []).map((s) => expand(s, vars)) };
+}

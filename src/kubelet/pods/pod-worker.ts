@@ -1,0 +1,231 @@
+// One pod's worker (upstream podWorkers + kuberuntime SyncPod, reduced): level-triggered — each
+// sync compares the pod's spec with what the runtime runs and takes the next step: a sandbox,
+// then init containers one at a time, then every container; exited containers restart as the
+// restart policy says, after the CrashLoopBackOff delay; a pod being deleted has its containers
+// stopped within the grace period, its sandbox removed and its API object deleted. Each sync
+// ends with the status computed from the runtime's records.
+import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { Logger } from '../../logging/index.js';
+import { type ContainerStatus, type PodSandboxConfig, type RuntimeService, RuntimeError, containerLogPath, podLogDirectory } from '../runtime/types.js';
+import type { RestartBackoff } from './backoff.js';
+import { EnvError, commandLine, containerEnv, type EnvSources } from './environment.js';
+import { podStatus, type ContainerView } from './status.js';
+
+export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
+export const LABEL_POD_NAME = 'io.kubernetes.pod.name';
+export const LABEL_POD_NAMESPACE = 'io.kubernetes.pod.namespace';
+export const LABEL_CONTAINER_NAME = 'io.kubernetes.container.name';
+
+export interface WorkerDeps {
+  runtime: RuntimeService;
+  backoff: RestartBackoff;
+  env: EnvSources;
+  logger: Logger;
+  logRoot: string;
+  hostIP: string;
+  /** Writes the status when it changed (the kubelet's status manager). */
+  setStatus(pod: Pod, status: PodStatus): Promise<void>;
+  /** Deletes the API object once everything is stopped (grace 0, uid precondition). */
+  finishDeletion(pod: Pod): Promise<void>;
+  /** Asks for another sync of this pod after `ms` (back-off ends, periodic checks). */
+  resyncAfter(ms: number): void;
+  now?: () => number;
+}
+
+const terminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+const ns2ms = (ns: bigint) => Number(ns / 1_000_000n);
+
+export class PodWorker {
+  private startTime: Date | undefined;
+  /** Why a container could not be created, by name (shown as its waiting reason until it can). */
+  private readonly createErrors = new Map<string, { reason: string; message: string }>();
+
+  constructor(
+    private readonly deps: WorkerDeps,
+    readonly uid: string,
+  ) {}
+
+  private sandboxConfig(pod: Pod): PodSandboxConfig {
+    const m = pod.metadata!;
+    return {
+      metadata: { name: m.name!, namespace: m.namespace!, uid: m.uid!, attempt: 0 },
+      hostname: pod.spec?.hostname ?? m.name,
+      logDirectory: podLogDirectory(this.deps.logRoot, m.namespace!, m.name!, m.uid!),
+      labels: { [LABEL_POD_UID]: m.uid!, [LABEL_POD_NAME]: m.name!, [LABEL_POD_NAMESPACE]: m.namespace! },
+      annotations: {},
+      hostNetwork: pod.spec?.hostNetwork ?? false,
+    };
+  }
+
+  /** One step towards the pod's desired state; safe to call any number of times. */
+  async sync(pod: Pod): Promise<void> {
+    if (pod.metadata?.deletionTimestamp) return this.terminate(pod);
+    const rt = this.deps.runtime;
+    const sandboxConfig = this.sandboxConfig(pod);
+    let sandboxes = await rt.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: this.uid }, state: 'SANDBOX_READY' });
+    const finished = terminal(pod);
+    if (sandboxes.length === 0 && !finished) {
+      await rt.runPodSandbox(sandboxConfig);
+      sandboxes = await rt.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: this.uid }, state: 'SANDBOX_READY' });
+    }
+    const sandbox = sandboxes[0];
+    const sandboxStatus = sandbox ? await rt.podSandboxStatus(sandbox.id) : undefined;
+    this.startTime ??= pod.status?.startTime ? new Date(pod.status.startTime) : new Date(this.now());
+    const views = await this.views(pod);
+    if (sandbox && !finished) await this.advance(pod, sandbox.id, sandboxConfig, views, sandboxStatus?.network.ip);
+    const after = await this.views(pod);
+    for (const [name, e] of this.createErrors) {
+      const v = after.get(name);
+      if (v) v.waiting = e;
+    }
+    this.markBackoff(pod, after);
+    const status = podStatus({ pod, views: after, podIP: sandboxStatus?.network.ip, hostIP: this.deps.hostIP, sandboxReady: !!sandbox, startTime: this.startTime });
+    await this.deps.setStatus(pod, status);
+    // A pod that has finished keeps its records (logs, statuses) but nothing runs for it.
+    if ((status.phase === 'Succeeded' || status.phase === 'Failed') && sandbox) await rt.stopPodSandbox(sandbox.id);
+  }
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  /** The newest and previous attempt of every container of the pod, by name. */
+  private async views(pod: Pod): Promise<Map<string, ContainerView>> {
+    const rt = this.deps.runtime;
+    const list = await rt.listContainers({ labelSelector: { [LABEL_POD_UID]: this.uid } });
+    const byName = new Map<string, ContainerStatus[]>();
+    for (const c of list) {
+      const name = c.labels[LABEL_CONTAINER_NAME] ?? c.metadata.name;
+      const s = await rt.containerStatus(c.id).catch(() => undefined);
+      if (!s) continue;
+      const arr = byName.get(name) ?? [];
+      arr.push(s);
+      byName.set(name, arr);
+    }
+    const views = new Map<string, ContainerView>();
+    for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+      const attempts = (byName.get(c.name) ?? []).sort((a, b) => b.metadata.attempt - a.metadata.attempt);
+      views.set(c.name, { current: attempts[0], previous: attempts[1] });
+    }
+    return views;
+  }
+
+  /** Starts what should run next: init containers in order, then all containers. */
+  private async advance(pod: Pod, sandboxId: string, sandboxConfig: PodSandboxConfig, views: Map<string, ContainerView>, podIP: string | undefined): Promise<void> {
+    const policy = pod.spec?.restartPolicy ?? 'Always';
+    for (const c of pod.spec?.initContainers ?? []) {
+      const cur = views.get(c.name)?.current;
+      if (c.restartPolicy === 'Always') {
+        // A sidecar: started in order, kept running; the next init container does not wait for it to end.
+        await this.ensure(pod, c, cur, 'Always', sandboxId, sandboxConfig, podIP);
+        if (!cur || cur.state !== 'CONTAINER_RUNNING') return;
+        continue;
+      }
+      if (cur?.state === 'CONTAINER_EXITED' && cur.exitCode === 0) continue;
+      // Init containers restart on failure unless the pod's policy is Never.
+      await this.ensure(pod, c, cur, policy === 'Never' ? 'Never' : 'OnFailure', sandboxId, sandboxConfig, podIP);
+      return;
+    }
+    for (const c of pod.spec?.containers ?? []) await this.ensure(pod, c, views.get(c.name)?.current, policy, sandboxId, sandboxConfig, podIP);
+  }
+
+  /** Creates and starts `c` if it never ran, or restarts it when its policy and back-off allow. */
+  private async ensure(pod: Pod, c: Container, cur: ContainerStatus | undefined, policy: string, sandboxId: string, sandboxConfig: PodSandboxConfig, podIP: string | undefined): Promise<void> {
+    if (cur && cur.state !== 'CONTAINER_EXITED') return;
+    let attempt = 0;
+    if (cur) {
+      const restart = policy === 'Always' || (policy === 'OnFailure' && cur.exitCode !== 0);
+      if (!restart) return;
+      const key = `${this.uid}/${c.name}`;
+      const wait = this.deps.backoff.remaining(key, ns2ms(cur.finishedAt));
+      if (wait > 0) {
+        this.deps.resyncAfter(wait);
+        return;
+      }
+      this.deps.backoff.restarted(key);
+      attempt = cur.metadata.attempt + 1;
+    }
+    await this.start(pod, c, attempt, sandboxId, sandboxConfig, podIP);
+  }
+
+  private async start(pod: Pod, c: Container, attempt: number, sandboxId: string, sandboxConfig: PodSandboxConfig, podIP: string | undefined): Promise<void> {
+    const rt = this.deps.runtime;
+    let id: string;
+    try {
+      const vars = await containerEnv(pod, c, this.deps.env, { podIP, hostIP: this.deps.hostIP });
+      const { command, args } = commandLine(c, vars);
+      id = await rt.createContainer(
+        sandboxId,
+        {
+          metadata: { name: c.name, attempt },
+          image: { image: c.image ?? '' },
+          command,
+          args,
+          workingDir: c.workingDir,
+          envs: [...vars].map(([key, value]) => ({ key, value })),
+          mounts: [],
+          logPath: containerLogPath(c.name, attempt),
+          stdin: c.stdin,
+          stdinOnce: c.stdinOnce,
+          tty: c.tty,
+          labels: { [LABEL_POD_UID]: this.uid, [LABEL_CONTAINER_NAME]: c.name },
+          annotations: {},
+        },
+        sandboxConfig,
+      );
+    } catch (e) {
+      const reason = e instanceof EnvError ? 'CreateContainerConfigError' : e instanceof RuntimeError ? e.reason : 'CreateContainerError';
+      this.createErrors.set(c.name, { reason, message: (e as Error).message });
+      this.deps.logger.debug({ pod: this.uid, container: c.name, err: e }, 'could not create container');
+      this.deps.resyncAfter(2_000);
+      return;
+    }
+    this.createErrors.delete(c.name);
+    try {
+      await rt.startContainer(id);
+    } catch (e) {
+      this.deps.logger.debug({ pod: this.uid, container: c.name, err: e }, 'could not start container');
+    }
+  }
+
+  /** Containers waiting out a back-off show CrashLoopBackOff (with the last run as lastState). */
+  private markBackoff(pod: Pod, views: Map<string, ContainerView>): void {
+    const policy = pod.spec?.restartPolicy ?? 'Always';
+    for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+      const v = views.get(c.name);
+      const cur = v?.current;
+      if (!v || v.waiting || cur?.state !== 'CONTAINER_EXITED') continue;
+      const isInit = (pod.spec?.initContainers ?? []).includes(c);
+      const effective = isInit && c.restartPolicy !== 'Always' ? (policy === 'Never' ? 'Never' : 'OnFailure') : isInit ? 'Always' : policy;
+      if (isInit && c.restartPolicy !== 'Always' && cur.exitCode === 0) continue;
+      const restarts = effective === 'Always' || (effective === 'OnFailure' && cur.exitCode !== 0);
+      if (!restarts) continue;
+      const key = `${this.uid}/${c.name}`;
+      if (this.deps.backoff.remaining(key, ns2ms(cur.finishedAt)) <= 0) continue;
+      const m = pod.metadata!;
+      v.waiting = {
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${Math.round(this.deps.backoff.delay(key) / 1000)}s restarting failed container=${c.name} pod=${m.name}_${m.namespace}(${m.uid})`,
+      };
+    }
+  }
+
+  /** Stops the pod's containers within the grace period, removes its sandbox, completes the deletion. */
+  async terminate(pod: Pod): Promise<void> {
+    const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+    await this.stopAll(grace);
+    await this.deps.finishDeletion(pod);
+    this.deps.backoff.forgetPod(this.uid);
+  }
+
+  /** Stops every container and sandbox of this pod (grace in seconds) and removes them. */
+  async stopAll(graceSeconds: number): Promise<void> {
+    const rt = this.deps.runtime;
+    const containers = await rt.listContainers({ labelSelector: { [LABEL_POD_UID]: this.uid } });
+    await Promise.all(containers.filter((c) => c.state === 'CONTAINER_RUNNING').map((c) => rt.stopContainer(c.id, graceSeconds).catch(() => undefined)));
+    for (const s of await rt.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: this.uid } })) {
+      await rt.stopPodSandbox(s.id);
+      await rt.removePodSandbox(s.id);
+    }
+  }
+}
