@@ -105,6 +105,7 @@ export async function startKubets(dataDir: string, datastore: Datastore): Promis
     '--no-merge-kubeconfig',
     '--datastore',
     datastore,
+    '--disable-agent',
   ];
   // HOME points into the data dir so nothing of the user's (~/.kube) is read or written.
   const { child, match } = await startAndWait('kubets server', args, /serving the Kubernetes API at (https:\/\/\S+)/, {

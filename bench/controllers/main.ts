@@ -34,7 +34,7 @@ interface Sizes extends Record<string, number> {
 async function startServer(dataDir: string, datastore: BenchDatastore): Promise<{ child: ChildProcess; kubeconfig: string }> {
   // KUBETS_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server.
   const nodeArgs = (process.env.KUBETS_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const args = [...nodeArgs, KUBETS_BIN, 'server', '--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1', '--no-merge-kubeconfig', '--datastore', datastore, '--disable-scheduler'];
+  const args = [...nodeArgs, KUBETS_BIN, 'server', '--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1', '--no-merge-kubeconfig', '--datastore', datastore, '--disable-scheduler', '--disable-agent'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dataDir } });
   let out = '';
   let err = '';

@@ -44,6 +44,7 @@ export async function startCluster(tmpRoot: string): Promise<BenchCluster> {
       disableControllers: true,
       // The benchmark starts the scheduler itself, to share its informers.
       disableScheduler: true,
+      disableAgent: true,
       leaderElection: false,
     },
     silentLogger,

@@ -23,6 +23,8 @@ Flags:
   --disable-controllers     run no controllers (Deployments, ReplicaSets, GC... stay as written)
   --disable-scheduler       run no scheduler (pods stay unbound)
   --scheduler-config FILE   KubeSchedulerConfiguration for the scheduler (profiles, plugins, weights)
+  --disable-agent           run no local node (kubelet): only the control plane
+  --node-name NAME          the local node's name (default: the host name)
   -v, --verbose             more logs (repeat for more)
   -h, --help                this help
 `;
@@ -47,6 +49,8 @@ export function parseServerFlags(args: string[]): ServerConfig | 'help' {
         'disable-controllers': { type: 'boolean' },
         'disable-scheduler': { type: 'boolean' },
         'scheduler-config': { type: 'string' },
+        'disable-agent': { type: 'boolean' },
+        'node-name': { type: 'string' },
         verbose: { type: 'boolean', short: 'v', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
@@ -75,6 +79,8 @@ export function parseServerFlags(args: string[]): ServerConfig | 'help' {
   if (v.kubeconfig !== undefined) cfg.kubeconfigPath = resolve(v.kubeconfig);
   if (v['disable-controllers']) cfg.disableControllers = true;
   if (v['disable-scheduler']) cfg.disableScheduler = true;
+  if (v['disable-agent']) cfg.disableAgent = true;
+  if (v['node-name'] !== undefined) cfg.nodeName = v['node-name'];
   if (v['scheduler-config'] !== undefined) cfg.schedulerConfigPath = resolve(v['scheduler-config']);
   cfg.verbosity = v.verbose?.length ?? 0;
   return cfg;

@@ -20,6 +20,10 @@ export interface ServerConfig {
   disableControllers: boolean;
   /** Runs no scheduler (pods stay unbound unless something else binds them). */
   disableScheduler?: boolean;
+  /** Runs no local node (kubelet): only the control plane. */
+  disableAgent?: boolean;
+  /** The local node's name (default: the host name, lowercased). */
+  nodeName?: string;
   /** The scheduler's KubeSchedulerConfiguration (from --scheduler-config). */
   schedulerConfig?: SchedulerConfiguration;
   /** Where schedulerConfig was read from. */

@@ -1,5 +1,6 @@
 // `kubets server`: storage, the API server and the control-plane loops in one process, started
 // by a manager in readiness order and stopped in reverse.
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { builtinResources } from '../api/index.js';
 import { ResourceRegistry } from '../api/registry.js';
@@ -19,10 +20,12 @@ import { inProcessTransport } from '../client/transport.js';
 import { ControllerManager } from '../controller-manager/controller-manager.js';
 import { ALL_CONTROLLERS } from '../controller-manager/controllers.js';
 import { newSchedulerManager } from '../scheduler/manager.js';
+import { KubeletAgent } from '../kubelet/agent.js';
 import type { UserInfo } from '../apiserver/handlers/context.js';
 import type { Logger } from '../logging/index.js';
 import { Manager, type Runnable } from '../manager/index.js';
 import { ensurePki } from '../pki/pki.js';
+import { ensureKubeletClientCertificate } from '../pki/kubelet.js';
 import { type Backend, Compactor, openBackend } from '../storage/index.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { KUBERNETES_VERSION, KUBETS_VERSION, type ServerConfig } from './config.js';
@@ -80,6 +83,7 @@ export class KubetsServer {
     await crds.loadExisting();
     const openapi = openApiFor(registry);
     const pki = await ensurePki({ dir: join(cfg.dataDir, 'tls'), ips: [ips.firstAddress], hostnames: [] });
+    const kubeletClient = await ensureKubeletClientCertificate(pki);
     const apiserver = new ApiServer({
       host: cfg.bindAddress,
       port: cfg.port,
@@ -101,6 +105,7 @@ export class KubetsServer {
         openapi: openapi.openapi,
       },
       findFieldProblems: openapi.findFieldProblems,
+      kubeletClient: { certPem: kubeletClient.certPem, keyPem: kubeletClient.keyPem, caPem: pki.caCertPem },
     });
     this.apiserver = apiserver;
     const controllers: Runnable[] = [crds];
@@ -128,6 +133,23 @@ export class KubetsServer {
         { name: 'storage', runnables: [new Compactor({ backend: storage, logger: this.logger })] },
         { name: 'apiserver', runnables: [apiserver], ready: () => bootstrapped },
         { name: 'controllers', runnables: controllers },
+        // The local node last: it registers itself once the API serves, and on shutdown stops its pods first.
+        ...(cfg.disableAgent
+          ? []
+          : [
+              {
+                name: 'agent',
+                runnables: [
+                  new KubeletAgent({
+                    client: this.inProcessClient({ name: `system:node:${(cfg.nodeName ?? hostname()).toLowerCase()}`, groups: ['system:nodes', 'system:authenticated'] }),
+                    logger: this.logger,
+                    dataDir: cfg.dataDir,
+                    nodeName: cfg.nodeName,
+                    controlPlane: true,
+                  }),
+                ],
+              },
+            ]),
       ],
       this.logger,
     );
@@ -154,7 +176,7 @@ export class KubetsServer {
     });
     const kubeconfigPath = join(cfg.dataDir, 'kubeconfig.yaml');
     writeKubeconfig(kubeconfigPath, config);
-    const wrote = [...pki.created, kubeconfigPath];
+    const wrote = [...pki.created, ...kubeletClient.created, kubeconfigPath];
     if (cfg.mergeKubeconfig) {
       const target = cfg.kubeconfigPath ?? defaultKubeconfigPath();
       mergeIntoKubeconfig(target, config);

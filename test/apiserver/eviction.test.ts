@@ -37,7 +37,7 @@ const budgets = () => client.resource<PodDisruptionBudget>(POD_DISRUPTION_BUDGET
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'kubets-evict-'));
   server = new KubetsServer(
-    { ...defaultServerConfig(), dataDir, port: 0, bindAddress: '127.0.0.1', datastore: 'memory', mergeKubeconfig: false, disableControllers: true, disableScheduler: true, leaderElection: false },
+    { ...defaultServerConfig(), dataDir, port: 0, bindAddress: '127.0.0.1', datastore: 'memory', mergeKubeconfig: false, disableControllers: true, disableScheduler: true, disableAgent: true, leaderElection: false },
     silentLogger,
   );
   kubeconfig = (await server.start()).kubeconfigPath;

@@ -41,6 +41,7 @@ export async function startTestServer(): Promise<TestServer> {
       mergeKubeconfig: false,
       disableControllers: true,
       disableScheduler: true,
+      disableAgent: true,
       leaderElection: false,
     },
     silentLogger,

@@ -32,6 +32,7 @@ export async function startControlPlane(opts: { controllers?: boolean } = {}): P
       mergeKubeconfig: false,
       disableControllers: !opts.controllers,
       disableScheduler: !opts.controllers,
+      disableAgent: true,
       leaderElection: false,
     },
     silentLogger,

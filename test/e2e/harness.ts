@@ -41,7 +41,8 @@ export class TestCluster {
     readonly output: { stdout: string; stderr: string },
   ) {}
 
-  static async start(opts: { datastore?: 'sqlite' | 'memory'; dataDir?: string; extraArgs?: string[] } = {}): Promise<TestCluster> {
+  /** Without `agent: true` the server runs no local node (tests bring Node objects or a simulated node). */
+  static async start(opts: { datastore?: 'sqlite' | 'memory'; dataDir?: string; extraArgs?: string[]; agent?: boolean } = {}): Promise<TestCluster> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kubets-e2e-'));
     const args = [
       KUBETS_BIN,
@@ -55,6 +56,7 @@ export class TestCluster {
       '--no-merge-kubeconfig',
       '--datastore',
       opts.datastore ?? 'sqlite',
+      ...(opts.agent ? [] : ['--disable-agent']),
       ...(opts.extraArgs ?? []),
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dataDir } });
