@@ -32,6 +32,14 @@ export interface HttpReply {
   body: string;
 }
 
+export interface TestClusterOptions {
+  datastore?: 'sqlite' | 'memory';
+  dataDir?: string;
+  extraArgs?: string[];
+  /** Run the server's local node (kubelet); without it tests bring Node objects or a simulated node. */
+  agent?: boolean;
+}
+
 export class TestCluster {
   private constructor(
     readonly dataDir: string,
@@ -39,10 +47,10 @@ export class TestCluster {
     readonly kubeconfig: string,
     private readonly child: ChildProcess,
     readonly output: { stdout: string; stderr: string },
+    private readonly startOpts: TestClusterOptions = {},
   ) {}
 
-  /** Without `agent: true` the server runs no local node (tests bring Node objects or a simulated node). */
-  static async start(opts: { datastore?: 'sqlite' | 'memory'; dataDir?: string; extraArgs?: string[]; agent?: boolean } = {}): Promise<TestCluster> {
+  static async start(opts: TestClusterOptions = {}): Promise<TestCluster> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kubets-e2e-'));
     const args = [
       KUBETS_BIN,
@@ -78,7 +86,7 @@ export class TestCluster {
         reject(new Error(`kubets server exited with ${code}:\n${output.stdout}\n${output.stderr}`));
       });
     });
-    return new TestCluster(dataDir, url, join(dataDir, 'kubeconfig.yaml'), child, output);
+    return new TestCluster(dataDir, url, join(dataDir, 'kubeconfig.yaml'), child, output, { ...opts, dataDir });
   }
 
   /** Runs kubectl (default: the newest) against this cluster with a fresh discovery cache. */
@@ -144,6 +152,14 @@ export class TestCluster {
         req.end(body);
       });
     return { send, close: () => agent.destroy() };
+  }
+
+  /** Stops the server with `signal` (SIGKILL: as a crash) and starts it again on the same data. */
+  async restart(opts: { signal?: NodeJS.Signals } = {}): Promise<TestCluster> {
+    const exited = new Promise<void>((r) => (this.child.exitCode !== null ? r() : this.child.once('exit', () => r())));
+    this.child.kill(opts.signal ?? 'SIGTERM');
+    await exited;
+    return TestCluster.start(this.startOpts);
   }
 
   async stop(opts: { keepData?: boolean } = {}): Promise<number | null> {

@@ -1,0 +1,93 @@
+// Pods that really run, with the real kubectl against a real `kubets server` and its local node
+// (process runtime): a pod is Running within 2 s and its output is in `kubectl logs`; a crashing
+// container restarts with back-off (CrashLoopBackOff); a process that ignores SIGTERM is killed
+// after the grace period and `kubectl delete` returns then; a server killed with SIGKILL and
+// started again neither leaks nor duplicates its pods' processes.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { TestCluster, until } from './harness.js';
+
+/** Host processes whose command line contains `marker` (every test pod carries a unique one). */
+function processes(marker: string): number[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((l) => l.includes(marker) && !l.includes('ps -eo'))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+describe('pods that run (kubets server with its local node)', () => {
+  let cluster: TestCluster;
+
+  before(async () => {
+    cluster = await TestCluster.start({ agent: true });
+    await until(async () => (await cluster.kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}'])).stdout === 'True', 'the local node Ready');
+  });
+
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  const field = async (pod: string, path: string) => (await cluster.kubectl(['get', 'pod', pod, '-o', `jsonpath={${path}}`])).stdout;
+
+  it('runs `sh -c "echo hello; sleep 3600"`: Running within 2 s, output in kubectl logs', async () => {
+    const started = Date.now();
+    await cluster.kubectlOk(['run', 'hello', '--image=busybox', '--restart=Never', '--command', '--', 'sh', '-c', 'echo hello; sleep 3600 # e2e-hello']);
+    await until(async () => (await field('hello', '.status.phase')) === 'Running', 'hello Running', 5000);
+    const took = Date.now() - started;
+    assert.ok(took < 2000, `Running after ${took} ms`);
+    assert.equal(processes('e2e-hello').length >= 1, true, 'the process runs on this machine');
+    const logs = await until(async () => (await cluster.kubectl(['logs', 'hello'])).stdout, 'logs');
+    assert.equal(logs, 'hello\n');
+  });
+
+  it('a crashing container restarts with back-off: restartCount rises, CrashLoopBackOff shows', async () => {
+    await cluster.kubectlOk(['run', 'crash', '--image=busybox', '--command', '--', 'sh', '-c', 'echo boom; exit 3']);
+    const reason = await until(async () => {
+      const r = await field('crash', '.status.containerStatuses[0].state.waiting.reason');
+      return r === 'CrashLoopBackOff' ? r : undefined;
+    }, 'CrashLoopBackOff', 10_000);
+    assert.equal(reason, 'CrashLoopBackOff');
+    assert.ok(Number(await field('crash', '.status.containerStatuses[0].restartCount')) >= 1);
+    assert.equal(await field('crash', '.status.containerStatuses[0].lastState.terminated.exitCode'), '3');
+    const table = await cluster.kubectlOk(['get', 'pod', 'crash']);
+    assert.match(table, /crash\s+0\/1\s+CrashLoopBackOff\s+\d+ \(\S+ ago\)/);
+  });
+
+  it('a process that ignores SIGTERM is killed after the grace period; delete returns then', async () => {
+    await cluster.kubectlOk(['apply', '-f', '-'], {
+      stdin: `apiVersion: v1
+kind: Pod
+metadata: {name: stubborn}
+spec:
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, 'trap "" TERM; while true; do sleep 1; done # e2e-stubborn']
+`,
+    });
+    await until(async () => (await field('stubborn', '.status.phase')) === 'Running', 'stubborn Running', 5000);
+    assert.ok(processes('e2e-stubborn').length >= 1);
+    const started = Date.now();
+    await cluster.kubectlOk(['delete', 'pod', 'stubborn']);
+    const took = Date.now() - started;
+    assert.ok(took >= 1800 && took < 6000, `kubectl delete returned after ${took} ms (grace 2 s)`);
+    assert.deepEqual(processes('e2e-stubborn'), [], 'killed');
+  });
+
+  it('a server killed with SIGKILL and started again neither leaks nor duplicates processes', async () => {
+    await cluster.kubectlOk(['run', 'survivor', '--image=busybox', '--command', '--', 'sh', '-c', 'sleep 3600 # e2e-survivor']);
+    await until(async () => (await field('survivor', '.status.phase')) === 'Running', 'survivor Running', 5000);
+    const before = processes('e2e-survivor');
+    assert.ok(before.length >= 1);
+    cluster = await cluster.restart({ signal: 'SIGKILL' });
+    await until(async () => (await field('survivor', '.status.phase')) === 'Running', 'survivor Running again', 10_000);
+    // Give the kubelet a few syncs: it must adopt the process, not start a second one.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(processes('e2e-survivor'), before, 'the same process, adopted');
+    await cluster.kubectlOk(['delete', 'pod', 'survivor']);
+    assert.deepEqual(processes('e2e-survivor'), []);
+  });
+});
