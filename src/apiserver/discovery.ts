@@ -19,6 +19,7 @@ const EXTRA_SUBRESOURCES: Record<string, Subresource[]> = {
   '/pods': [
     { name: 'binding', kind: 'Binding', verbs: ['create'] },
     { name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
+    { name: 'log', kind: 'Pod', verbs: ['get'] },
   ],
   '/namespaces': [{ name: 'finalize', kind: 'Namespace', verbs: ['update'] }],
 };

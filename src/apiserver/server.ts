@@ -17,6 +17,7 @@ import { handleCreate, handleDelete, handleDeleteCollection, handleGet, handleLi
 import type { FieldProblemFinder } from './handlers/field-validation.js';
 import { handleEviction } from './handlers/eviction.js';
 import { handleBinding, handleFinalize, handleScale } from './handlers/subresources.js';
+import { handlePodLog, type KubeletClientConfig } from './handlers/pod-log.js';
 import { handleWatch } from './handlers/watch.js';
 import { chooseRendering } from './http/negotiation.js';
 import { writeError } from './http/respond.js';
@@ -40,6 +41,8 @@ export interface ApiServerOptions {
   logger: Logger;
   nonResource: Omit<NonResourceDeps, 'registry' | 'serverAddress'>;
   findFieldProblems?: FieldProblemFinder;
+  /** How to reach kubelets (pods/log); without it those requests fail with a 500. */
+  kubeletClient?: KubeletClientConfig;
 }
 
 export class ApiServer implements Runnable {
@@ -146,7 +149,7 @@ export class ApiServer implements Runnable {
         warnings: [],
         findFieldProblems: this.opts.findFieldProblems,
       };
-      await dispatch(ctx);
+      await dispatch(ctx, this.opts.kubeletClient);
     } catch (e) {
       writeError(res, e);
     } finally {
@@ -158,10 +161,10 @@ export class ApiServer implements Runnable {
   }
 }
 
-async function dispatch(ctx: RequestContext): Promise<void> {
+async function dispatch(ctx: RequestContext, kubeletClient: KubeletClientConfig | undefined): Promise<void> {
   const { info, def } = ctx;
   const verbs = def.verbs ?? DEFAULT_VERBS;
-  if (info.subresource) return dispatchSubresource(ctx, info);
+  if (info.subresource) return dispatchSubresource(ctx, info, kubeletClient);
   if (!verbs.includes(info.verb)) throw methodNotSupported(ctx.store.qualified, info.verb);
   switch (info.verb) {
     case 'get':
@@ -186,7 +189,7 @@ async function dispatch(ctx: RequestContext): Promise<void> {
   }
 }
 
-async function dispatchSubresource(ctx: RequestContext, info: ResourceRequestInfo): Promise<void> {
+async function dispatchSubresource(ctx: RequestContext, info: ResourceRequestInfo, kubeletClient: KubeletClientConfig | undefined): Promise<void> {
   const { def } = ctx;
   const sub = info.subresource;
   if (sub === 'status' && def.subresources?.status) {
@@ -199,6 +202,8 @@ async function dispatchSubresource(ctx: RequestContext, info: ResourceRequestInf
     if (info.verb === 'create') return handleBinding(ctx);
   } else if (def.group === '' && def.plural === 'pods' && sub === 'eviction') {
     if (info.verb === 'create') return handleEviction(ctx);
+  } else if (def.group === '' && def.plural === 'pods' && sub === 'log') {
+    if (info.verb === 'get') return handlePodLog(ctx, kubeletClient);
   } else if (def.group === '' && def.plural === 'namespaces' && sub === 'finalize') {
     if (info.verb === 'update') return handleFinalize(ctx);
   } else {
