@@ -25,6 +25,7 @@ Flags:
   --scheduler-config FILE   KubeSchedulerConfiguration for the scheduler (profiles, plugins, weights)
   --disable-agent           run no local node (kubelet): only the control plane
   --node-name NAME          the local node's name (default: the host name)
+  --kubelet-port N          the local kubelet's HTTPS port; 0 picks a free one (default 10250)
   -v, --verbose             more logs (repeat for more)
   -h, --help                this help
 `;
@@ -51,6 +52,7 @@ export function parseServerFlags(args: string[]): ServerConfig | 'help' {
         'scheduler-config': { type: 'string' },
         'disable-agent': { type: 'boolean' },
         'node-name': { type: 'string' },
+        'kubelet-port': { type: 'string' },
         verbose: { type: 'boolean', short: 'v', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
@@ -81,6 +83,11 @@ export function parseServerFlags(args: string[]): ServerConfig | 'help' {
   if (v['disable-scheduler']) cfg.disableScheduler = true;
   if (v['disable-agent']) cfg.disableAgent = true;
   if (v['node-name'] !== undefined) cfg.nodeName = v['node-name'];
+  if (v['kubelet-port'] !== undefined) {
+    const port = Number(v['kubelet-port']);
+    if (!/^\d+$/.test(v['kubelet-port']) || port > 65535) throw new UsageError(`--kubelet-port must be a number from 0 to 65535, not "${v['kubelet-port']}"`);
+    cfg.kubeletPort = port;
+  }
   if (v['scheduler-config'] !== undefined) cfg.schedulerConfigPath = resolve(v['scheduler-config']);
   cfg.verbosity = v.verbose?.length ?? 0;
   return cfg;

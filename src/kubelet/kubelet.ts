@@ -13,6 +13,7 @@ import { RestartBackoff } from './pods/backoff.js';
 import type { EnvSources } from './pods/environment.js';
 import { LABEL_POD_UID, PodWorker } from './pods/pod-worker.js';
 import type { RuntimeService } from './runtime/types.js';
+import type { PodLogInfo } from './server/index.js';
 
 export interface KubeletOptions {
   client: Client;
@@ -68,6 +69,18 @@ export class Kubelet implements Runnable {
 
   private podByUid(uid: string): Pod | undefined {
     return this.pods.store.list().find((p) => p.metadata?.uid === uid);
+  }
+
+  /** What the kubelet server needs to find a pod's logs: its uid and each container's attempt and state. */
+  async logInfo(namespace: string, name: string): Promise<PodLogInfo | undefined> {
+    const pod = this.pods.store.get(`${namespace}/${name}`);
+    if (!pod) return undefined;
+    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+    const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => {
+      const s = statuses.find((x) => x.name === c.name);
+      return { name: c.name, restartCount: s?.restartCount ?? 0, running: !!s?.state?.running, waitingReason: s?.state?.waiting?.reason };
+    });
+    return { uid: pod.metadata!.uid!, containers };
   }
 
   /** Asks for a sync of the pod (now, or after `delayMs`). */

@@ -24,6 +24,8 @@ export interface ServerConfig {
   disableAgent?: boolean;
   /** The local node's name (default: the host name, lowercased). */
   nodeName?: string;
+  /** The local kubelet API's port (default 10250; 0 picks a free one). */
+  kubeletPort?: number;
   /** The scheduler's KubeSchedulerConfiguration (from --scheduler-config). */
   schedulerConfig?: SchedulerConfiguration;
   /** Where schedulerConfig was read from. */

@@ -146,6 +146,8 @@ export class KubetsServer {
                     dataDir: cfg.dataDir,
                     nodeName: cfg.nodeName,
                     controlPlane: true,
+                    ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem },
+                    kubeletPort: cfg.kubeletPort,
                   }),
                 ],
               },

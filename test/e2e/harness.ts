@@ -64,7 +64,7 @@ export class TestCluster {
       '--no-merge-kubeconfig',
       '--datastore',
       opts.datastore ?? 'sqlite',
-      ...(opts.agent ? [] : ['--disable-agent']),
+      ...(opts.agent ? ['--kubelet-port', '0'] : ['--disable-agent']),
       ...(opts.extraArgs ?? []),
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dataDir } });
