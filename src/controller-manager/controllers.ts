@@ -9,6 +9,8 @@ import { ReplicationControllerController } from '../controllers/replicaset/repli
 import { GarbageCollector } from '../controllers/garbagecollector/controller.js';
 import { PodGcController } from '../controllers/podgc/controller.js';
 import { DisruptionController } from '../controllers/disruption/controller.js';
+import { NodeLifecycleController } from '../controllers/nodelifecycle/controller.js';
+import { NodeIpamController } from '../controllers/nodeipam/controller.js';
 import type { ControllerFactory } from './controller-manager.js';
 
 export const ALL_CONTROLLERS: ControllerFactory[] = [
@@ -22,4 +24,6 @@ export const ALL_CONTROLLERS: ControllerFactory[] = [
   { name: 'endpointslice', create: (ctx) => new EndpointSliceController(ctx) },
   { name: 'endpoint', create: (ctx) => new EndpointsController(ctx) },
   { name: 'disruption', create: (ctx) => new DisruptionController(ctx) },
+  { name: 'nodelifecycle', create: (ctx) => new NodeLifecycleController(ctx) },
+  { name: 'nodeipam', create: (ctx) => new NodeIpamController(ctx) },
 ];
