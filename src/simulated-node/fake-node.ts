@@ -6,10 +6,14 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { isConflict, isNotFound } from '../apimachinery/errors.js';
 import { InformerFactory } from '../client/cache/informer-factory.js';
 import { keyOf } from '../client/cache/indexes.js';
-import { NODES, PODS } from '../client/resources.js';
+import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import { LEASES, NODES, PODS } from '../client/resources.js';
+import { sleep } from '../manager/index.js';
 import type { Client } from '../client/types.js';
 import { silentLogger } from '../logging/index.js';
-import { rfc3339 } from '../apimachinery/time.js';
+import { microTime, rfc3339 } from '../apimachinery/time.js';
+
+const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
 const CONCURRENCY = 48;
 
@@ -45,13 +49,39 @@ export class FakeNode {
       apiVersion: 'v1',
       kind: 'Node',
       metadata: { name: this.nodeName, labels: { 'kubernetes.io/hostname': this.nodeName } },
-      status: { capacity: { cpu: '1000', memory: '4000Gi', pods: '100000' }, allocatable: { cpu: '1000', memory: '4000Gi', pods: '100000' } },
+      status: {
+        capacity: { cpu: '1000', memory: '4000Gi', pods: '100000' },
+        allocatable: { cpu: '1000', memory: '4000Gi', pods: '100000' },
+        conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'simulated node', lastHeartbeatTime: rfc3339(), lastTransitionTime: rfc3339() }],
+      },
     };
     await this.client.resource<Node>(NODES).create(node);
   }
 
+  /** Renews the node's Lease every 10 s, as a kubelet does, so the node lifecycle controller sees it alive. */
+  private async heartbeat(signal: AbortSignal): Promise<void> {
+    const leases = this.client.resource<Lease>(LEASES);
+    while (!signal.aborted) {
+      const spec = { holderIdentity: this.nodeName, leaseDurationSeconds: 40, renewTime: microTime() };
+      try {
+        try {
+          const current = await leases.get(NODE_LEASE_NAMESPACE, this.nodeName);
+          await leases.update({ ...current, spec: { ...current.spec, ...spec } });
+        } catch (e) {
+          if (!isNotFound(e)) throw e;
+          await leases.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.nodeName, namespace: NODE_LEASE_NAMESPACE }, spec });
+        }
+      } catch (e) {
+        this.errors++;
+        this.lastError = e;
+      }
+      await sleep(10_000, signal);
+    }
+  }
+
   start(signal: AbortSignal): Promise<boolean> {
     this.informers.start(signal);
+    void this.heartbeat(signal);
     return this.informers.waitForCacheSync(signal);
   }
 
