@@ -9,6 +9,7 @@ import { CONFIG_MAPS, PODS, SECRETS } from '../client/resources.js';
 import type { Client } from '../client/types.js';
 import type { Logger } from '../logging/index.js';
 import type { Runnable } from '../manager/index.js';
+import { ProbeManager } from './prober/manager.js';
 import { RestartBackoff } from './pods/backoff.js';
 import type { EnvSources } from './pods/environment.js';
 import { LABEL_POD_UID, PodWorker } from './pods/pod-worker.js';
@@ -46,6 +47,7 @@ export class Kubelet implements Runnable {
   private readonly backoff: RestartBackoff;
   private readonly env: EnvSources;
   private readonly lastStatus = new Map<string, PodStatus>();
+  private readonly probes: ProbeManager;
   private signal: AbortSignal | undefined;
 
   constructor(private readonly opts: KubeletOptions) {
@@ -60,6 +62,18 @@ export class Kubelet implements Runnable {
       }
     };
     this.env = { configMap: (ns, n) => get<ConfigMap>(CONFIG_MAPS, ns, n), secret: (ns, n) => get<Secret>(SECRETS, ns, n) };
+    this.probes = new ProbeManager({
+      runtime: opts.runtime,
+      onChange: (uid) => this.enqueue(uid),
+      onFailure: (pod, containerId, type, message, grace) => {
+        const uid = pod.metadata!.uid!;
+        opts.logger.info({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, containerId, probe: type, message }, 'probe failed; killing the container');
+        void opts.runtime
+          .stopContainer(containerId, grace)
+          .catch(() => undefined)
+          .then(() => this.enqueue(uid));
+      },
+    });
     this.pods.addEventHandler({
       onAdd: (p) => this.enqueue(p.metadata!.uid!),
       onUpdate: (_o, p) => this.enqueue(p.metadata!.uid!),
@@ -141,6 +155,7 @@ export class Kubelet implements Runnable {
           }
         },
         resyncAfter: (ms) => this.enqueue(uid, ms),
+        probes: this.probes,
       },
       uid,
     );
@@ -167,6 +182,7 @@ export class Kubelet implements Runnable {
     clearTimeout(st?.timer);
     this.workers.delete(uid);
     this.lastStatus.delete(uid);
+    this.probes.removePod(uid);
     await (st?.worker ?? this.newWorker(uid)).stopAll(0).catch((e) => this.opts.logger.warn({ uid, err: e }, 'could not stop a deleted pod'));
   }
 
@@ -199,6 +215,7 @@ export class Kubelet implements Runnable {
       clearInterval(resync);
       unsubscribe();
       for (const st of this.workers.values()) clearTimeout(st.timer);
+      this.probes.stopAll();
       await this.stopEverything();
     }
   }

@@ -1,12 +1,26 @@
 // Pods that really run, with the real kubectl against a real `kubets server` and its local node
 // (process runtime): a pod is Running within 2 s and its output is in `kubectl logs`; a crashing
 // container restarts with back-off (CrashLoopBackOff); a process that ignores SIGTERM is killed
-// after the grace period and `kubectl delete` returns then; a server killed with SIGKILL and
+// after the grace period and `kubectl delete` returns then; liveness probes restart containers and
+// readiness probes decide Ready; a server killed with SIGKILL and
 // started again neither leaks nor duplicates its pods' processes.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { TestCluster, until } from './harness.js';
+
+/** A TCP port free on loopback right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
 
 /** Host processes whose command line contains `marker` (every test pod carries a unique one). */
 function processes(marker: string): number[] {
@@ -75,6 +89,50 @@ spec:
     const took = Date.now() - started;
     assert.ok(took >= 1800 && took < 6000, `kubectl delete returned after ${took} ms (grace 2 s)`);
     assert.deepEqual(processes('e2e-stubborn'), [], 'killed');
+  });
+
+  it('a failing liveness probe restarts the container; readiness follows an HTTP probe', async () => {
+    const port = await freePort();
+    await cluster.kubectlOk(['apply', '-f', '-'], {
+      stdin: `apiVersion: v1
+kind: Pod
+metadata: {name: unhealthy}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, 'sleep 3600 # e2e-unhealthy']
+    livenessProbe: {exec: {command: [sh, -c, 'exit 1']}, periodSeconds: 1, failureThreshold: 2}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+  - name: app
+    image: node
+    command: ['${process.execPath}', -e, "require('http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')"]
+    ports: [{name: http, containerPort: ${port}}]
+    readinessProbe: {httpGet: {host: 127.0.0.1, port: http, path: /}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: never-ready}
+spec:
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, 'sleep 3600 # e2e-never-ready']
+    readinessProbe: {tcpSocket: {host: 127.0.0.1, port: ${await freePort()}}, periodSeconds: 1}
+`,
+    });
+    await until(async () => Number(await field('unhealthy', '.status.containerStatuses[0].restartCount')) >= 1, 'a restart after liveness failures', 15_000);
+    await until(async () => (await field('web', '.status.conditions[?(@.type=="Ready")].status')) === 'True', 'web Ready', 10_000);
+    assert.equal(await field('never-ready', '.status.phase'), 'Running');
+    assert.equal(await field('never-ready', '.status.containerStatuses[0].ready'), 'false');
+    assert.equal(await field('never-ready', '.status.conditions[?(@.type=="Ready")].status'), 'False');
+    await cluster.kubectlOk(['delete', 'pod', 'unhealthy', 'web', 'never-ready']);
   });
 
   it('a server killed with SIGKILL and started again neither leaks nor duplicates processes', async () => {

@@ -7,6 +7,7 @@
 import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { Logger } from '../../logging/index.js';
 import { type ContainerStatus, type PodSandboxConfig, type RuntimeService, RuntimeError, containerLogPath, podLogDirectory } from '../runtime/types.js';
+import type { ProbeManager, RunningContainer } from '../prober/manager.js';
 import type { RestartBackoff } from './backoff.js';
 import { EnvError, commandLine, containerEnv, type EnvSources } from './environment.js';
 import { podStatus, type ContainerView } from './status.js';
@@ -29,6 +30,8 @@ export interface WorkerDeps {
   finishDeletion(pod: Pod): Promise<void>;
   /** Asks for another sync of this pod after `ms` (back-off ends, periodic checks). */
   resyncAfter(ms: number): void;
+  /** Probe workers (readiness, liveness, startup); absent: containers are ready while running. */
+  probes?: ProbeManager;
   now?: () => number;
 }
 
@@ -79,6 +82,7 @@ export class PodWorker {
       if (v) v.waiting = e;
     }
     this.markBackoff(pod, after);
+    this.applyProbes(pod, after, sandboxStatus?.network.ip ?? this.deps.hostIP);
     const status = podStatus({ pod, views: after, podIP: sandboxStatus?.network.ip, hostIP: this.deps.hostIP, sandboxReady: !!sandbox, startTime: this.startTime });
     await this.deps.setStatus(pod, status);
     // A pod that has finished keeps its records (logs, statuses) but nothing runs for it.
@@ -188,6 +192,24 @@ export class PodWorker {
     }
   }
 
+  /** Starts probe workers for running containers and reads their readiness into the views. */
+  private applyProbes(pod: Pod, views: Map<string, ContainerView>, podIP: string): void {
+    const probes = this.deps.probes;
+    if (!probes) return;
+    const running: RunningContainer[] = [];
+    for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+      const cur = views.get(c.name)?.current;
+      if (cur?.state === 'CONTAINER_RUNNING') running.push({ container: c, containerId: cur.id });
+    }
+    probes.update(pod, running, podIP);
+    for (const c of pod.spec?.containers ?? []) {
+      const v = views.get(c.name);
+      if (!v) continue;
+      v.ready = probes.ready(this.uid, c);
+      if (probes.startupPending(this.uid, c)) v.started = false;
+    }
+  }
+
   /** Containers waiting out a back-off show CrashLoopBackOff (with the last run as lastState). */
   private markBackoff(pod: Pod, views: Map<string, ContainerView>): void {
     const policy = pod.spec?.restartPolicy ?? 'Always';
@@ -213,6 +235,7 @@ export class PodWorker {
   /** Stops the pod's containers within the grace period, removes its sandbox, completes the deletion. */
   async terminate(pod: Pod): Promise<void> {
     const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+    this.deps.probes?.removePod(this.uid);
     await this.stopAll(grace);
     await this.deps.finishDeletion(pod);
     this.deps.backoff.forgetPod(this.uid);

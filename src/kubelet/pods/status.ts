@@ -16,6 +16,8 @@ export interface ContainerView {
   waiting?: { reason: string; message?: string };
   /** Readiness from probes; undefined: ready when running (no readiness probe). */
   ready?: boolean;
+  /** False while a startup probe has not succeeded. */
+  started?: boolean;
 }
 
 export interface StatusInput {
@@ -59,8 +61,8 @@ function containerStatus(c: Container, v: ContainerView | undefined): ApiContain
     image: c.image ?? '',
     imageID: cur ? `${RUNTIME_SCHEME}${c.image ?? ''}` : '',
     ...(cur ? { containerID: `${RUNTIME_SCHEME}${cur.id}` } : {}),
-    ready: running && !v?.waiting && v?.ready !== false,
-    started: running && !v?.waiting,
+    ready: running && !v?.waiting && v?.ready !== false && v?.started !== false,
+    started: running && !v?.waiting && v?.started !== false,
     restartCount: cur?.metadata.attempt ?? 0,
     state,
     lastState: last?.state === 'CONTAINER_EXITED' ? stateOf(last) : {},
