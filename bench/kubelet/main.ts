@@ -18,7 +18,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const KUBETS_BIN = resolve(here, '../../src/cli/main.js');
 
 async function startServer(dataDir: string): Promise<ChildProcess> {
-  const args = [KUBETS_BIN, 'server', '--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1', '--no-merge-kubeconfig', '--datastore', 'memory', '--kubelet-port', '0'];
+  const nodeArgs = (process.env.KUBETS_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, KUBETS_BIN, 'server', '--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1', '--no-merge-kubeconfig', '--datastore', 'memory', '--kubelet-port', '0'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dataDir } });
   let out = '';
   await new Promise<void>((ok, fail) => {
