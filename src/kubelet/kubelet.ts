@@ -5,6 +5,8 @@
 import type { ConfigMap, Pod, PodStatus, Secret } from 'kubernetes-types/core/v1.js';
 import { isNotFound } from '../apimachinery/errors.js';
 import { Informer } from '../client/cache/shared-informer.js';
+import { EventBroadcaster } from '../client/events/recorder.js';
+import type { EventRecorder } from '../client/events/types.js';
 import { CONFIG_MAPS, PODS, SECRETS } from '../client/resources.js';
 import type { Client } from '../client/types.js';
 import type { Logger } from '../logging/index.js';
@@ -48,6 +50,8 @@ export class Kubelet implements Runnable {
   private readonly env: EnvSources;
   private readonly lastStatus = new Map<string, PodStatus>();
   private readonly probes: ProbeManager;
+  private readonly events: EventBroadcaster;
+  private readonly recorder: EventRecorder;
   private signal: AbortSignal | undefined;
 
   constructor(private readonly opts: KubeletOptions) {
@@ -62,12 +66,17 @@ export class Kubelet implements Runnable {
       }
     };
     this.env = { configMap: (ns, n) => get<ConfigMap>(CONFIG_MAPS, ns, n), secret: (ns, n) => get<Secret>(SECRETS, ns, n) };
+    this.events = new EventBroadcaster(opts.client, opts.logger, opts.nodeName);
+    this.recorder = this.events.recorder('kubelet');
     this.probes = new ProbeManager({
       runtime: opts.runtime,
       onChange: (uid) => this.enqueue(uid),
       onFailure: (pod, containerId, type, message, grace) => {
         const uid = pod.metadata!.uid!;
         opts.logger.info({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, containerId, probe: type, message }, 'probe failed; killing the container');
+        const probe = type === 'liveness' ? 'Liveness' : 'Startup';
+        this.recorder.event(pod, 'Warning', 'Unhealthy', `${probe} probe failed: ${message}`);
+        this.recorder.event(pod, 'Normal', 'Killing', `Container failed ${type} probe, will be restarted`);
         void opts.runtime
           .stopContainer(containerId, grace)
           .catch(() => undefined)
@@ -156,6 +165,7 @@ export class Kubelet implements Runnable {
         },
         resyncAfter: (ms) => this.enqueue(uid, ms),
         probes: this.probes,
+        recorder: this.recorder,
       },
       uid,
     );
@@ -217,6 +227,7 @@ export class Kubelet implements Runnable {
       for (const st of this.workers.values()) clearTimeout(st.timer);
       this.probes.stopAll();
       await this.stopEverything();
+      await this.events.flush().catch(() => undefined);
     }
   }
 

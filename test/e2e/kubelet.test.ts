@@ -54,6 +54,13 @@ describe('pods that run (kubets server with its local node)', () => {
     assert.equal(processes('e2e-hello').length >= 1, true, 'the process runs on this machine');
     const logs = await until(async () => (await cluster.kubectl(['logs', 'hello'])).stdout, 'logs');
     assert.equal(logs, 'hello\n');
+    const described = await until(async () => {
+      const out = (await cluster.kubectl(['describe', 'pod', 'hello'])).stdout;
+      return /Started\s+\S+\s+kubelet\s+Started container hello/.test(out) ? out : '';
+    }, 'kubelet events in describe');
+    for (const re of [/Normal\s+Scheduled\s+\S+\s+default-scheduler/, /Normal\s+Pulled\s+\S+\s+kubelet\s+Container image "busybox" already present on machine/, /Normal\s+Created\s+\S+\s+kubelet\s+Created container: hello/]) {
+      assert.match(described, re);
+    }
   });
 
   it('a crashing container restarts with back-off: restartCount rises, CrashLoopBackOff shows', async () => {
@@ -65,6 +72,8 @@ describe('pods that run (kubets server with its local node)', () => {
     assert.equal(reason, 'CrashLoopBackOff');
     assert.ok(Number(await field('crash', '.status.containerStatuses[0].restartCount')) >= 1);
     assert.equal(await field('crash', '.status.containerStatuses[0].lastState.terminated.exitCode'), '3');
+    const events = await cluster.kubectlOk(['get', 'events', '--field-selector', 'involvedObject.name=crash,reason=BackOff', '-o', 'jsonpath={.items[*].message}']);
+    assert.match(events, /^Back-off restarting failed container crash in pod crash_default\(/);
     const table = await cluster.kubectlOk(['get', 'pod', 'crash']);
     assert.match(table, /crash\s+0\/1\s+CrashLoopBackOff\s+\d+ \(\S+ ago\)/);
   });

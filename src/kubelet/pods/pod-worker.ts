@@ -5,6 +5,7 @@
 // stopped within the grace period, its sandbox removed and its API object deleted. Each sync
 // ends with the status computed from the runtime's records.
 import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { EventRecorder } from '../../client/events/types.js';
 import type { Logger } from '../../logging/index.js';
 import { type ContainerStatus, type PodSandboxConfig, type RuntimeService, RuntimeError, containerLogPath, podLogDirectory } from '../runtime/types.js';
 import type { ProbeManager, RunningContainer } from '../prober/manager.js';
@@ -32,6 +33,8 @@ export interface WorkerDeps {
   resyncAfter(ms: number): void;
   /** Probe workers (readiness, liveness, startup); absent: containers are ready while running. */
   probes?: ProbeManager;
+  /** Events on the pod, as upstream's kubelet records them (Created, Started, Killing, BackOff ...). */
+  recorder?: EventRecorder;
   now?: () => number;
 }
 
@@ -42,6 +45,8 @@ export class PodWorker {
   private startTime: Date | undefined;
   /** Why a container could not be created, by name (shown as its waiting reason until it can). */
   private readonly createErrors = new Map<string, { reason: string; message: string }>();
+  /** The exited container each BackOff event was recorded for (one event per wait). */
+  private readonly backoffReported = new Map<string, string>();
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -143,6 +148,11 @@ export class PodWorker {
       const key = `${this.uid}/${c.name}`;
       const wait = this.deps.backoff.remaining(key, ns2ms(cur.finishedAt));
       if (wait > 0) {
+        if (this.backoffReported.get(c.name) !== cur.id) {
+          this.backoffReported.set(c.name, cur.id);
+          const m = pod.metadata!;
+          this.deps.recorder?.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${m.name}_${m.namespace}(${m.uid})`);
+        }
         this.deps.resyncAfter(wait);
         return;
       }
@@ -179,15 +189,22 @@ export class PodWorker {
       );
     } catch (e) {
       const reason = e instanceof EnvError ? 'CreateContainerConfigError' : e instanceof RuntimeError ? e.reason : 'CreateContainerError';
+      if (this.createErrors.get(c.name)?.message !== (e as Error).message) this.deps.recorder?.event(pod, 'Warning', 'Failed', `Error: ${(e as Error).message}`);
       this.createErrors.set(c.name, { reason, message: (e as Error).message });
       this.deps.logger.debug({ pod: this.uid, container: c.name, err: e }, 'could not create container');
       this.deps.resyncAfter(2_000);
       return;
     }
     this.createErrors.delete(c.name);
+    const rec = this.deps.recorder;
+    // The process runtime has no images to pull: the image is "present" (upstream's wording).
+    rec?.event(pod, 'Normal', 'Pulled', `Container image "${c.image ?? ''}" already present on machine`);
+    rec?.event(pod, 'Normal', 'Created', `Created container: ${c.name}`);
     try {
       await rt.startContainer(id);
+      rec?.event(pod, 'Normal', 'Started', `Started container ${c.name}`);
     } catch (e) {
+      rec?.event(pod, 'Warning', 'Failed', `Error: ${(e as Error).message}`);
       this.deps.logger.debug({ pod: this.uid, container: c.name, err: e }, 'could not start container');
     }
   }
@@ -236,6 +253,8 @@ export class PodWorker {
   async terminate(pod: Pod): Promise<void> {
     const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
     this.deps.probes?.removePod(this.uid);
+    const running = await this.deps.runtime.listContainers({ labelSelector: { [LABEL_POD_UID]: this.uid }, state: 'CONTAINER_RUNNING' });
+    for (const c of running) this.deps.recorder?.event(pod, 'Normal', 'Killing', `Stopping container ${c.labels[LABEL_CONTAINER_NAME] ?? c.metadata.name}`);
     await this.stopAll(grace);
     await this.deps.finishDeletion(pod);
     this.deps.backoff.forgetPod(this.uid);
