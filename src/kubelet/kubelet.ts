@@ -14,7 +14,7 @@ import type { Runnable } from '../manager/index.js';
 import { ProbeManager } from './prober/manager.js';
 import { RestartBackoff } from './pods/backoff.js';
 import type { EnvSources } from './pods/environment.js';
-import { LABEL_POD_UID, PodWorker } from './pods/pod-worker.js';
+import { LABEL_CONTAINER_NAME, LABEL_POD_UID, PodWorker } from './pods/pod-worker.js';
 import type { RuntimeService } from './runtime/types.js';
 import type { PodLogInfo } from './server/index.js';
 
@@ -31,6 +31,14 @@ export interface KubeletOptions {
   backoff?: RestartBackoff;
   /** On shutdown, containers get their grace period up to this many seconds (default 10). */
   shutdownGraceSeconds?: number;
+}
+
+/** Where a stream for a pod's container goes (see Kubelet.streamTarget). */
+export interface StreamTarget {
+  uid: string;
+  containerName: string;
+  containerId?: string;
+  podSandboxId?: string;
 }
 
 interface WorkerState {
@@ -104,6 +112,21 @@ export class Kubelet implements Runnable {
       return { name: c.name, restartCount: s?.restartCount ?? 0, running: !!s?.state?.running, waitingReason: s?.state?.waiting?.reason };
     });
     return { uid: pod.metadata!.uid!, containers };
+  }
+
+  /**
+   * The running container a stream (exec, attach) goes to, and the pod's sandbox (port-forward):
+   * `container` defaults to the pod's first container, as kubectl's default. Undefined when the
+   * pod is not on this node; `containerId` undefined when that container is not running.
+   */
+  async streamTarget(namespace: string, name: string, container?: string): Promise<StreamTarget | undefined> {
+    const pod = this.pods.store.get(`${namespace}/${name}`);
+    if (!pod) return undefined;
+    const uid = pod.metadata!.uid!;
+    const containerName = container || pod.spec?.containers?.[0]?.name || '';
+    const running = await this.opts.runtime.listContainers({ state: 'CONTAINER_RUNNING', labelSelector: { [LABEL_POD_UID]: uid, [LABEL_CONTAINER_NAME]: containerName } });
+    const sandboxes = await this.opts.runtime.listPodSandbox({ state: 'SANDBOX_READY', labelSelector: { [LABEL_POD_UID]: uid } });
+    return { uid, containerName, containerId: running[0]?.id, podSandboxId: sandboxes[0]?.id };
   }
 
   /** Asks for a sync of the pod (now, or after `delayMs`). */
