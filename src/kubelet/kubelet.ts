@@ -2,18 +2,19 @@
 // pod never overlap; a sync asked for while one runs is done right after), reacts to the
 // runtime's container events at once, resyncs every pod periodically, writes pod status only when
 // it changed, and removes what the runtime still runs for pods that no longer exist.
-import type { ConfigMap, Pod, PodStatus, Secret } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Node, Pod, PodStatus, Secret, Service } from 'kubernetes-types/core/v1.js';
 import { isNotFound } from '../apimachinery/errors.js';
 import { Informer } from '../client/cache/shared-informer.js';
 import { EventBroadcaster } from '../client/events/recorder.js';
 import type { EventRecorder } from '../client/events/types.js';
-import { CONFIG_MAPS, PODS, SECRETS } from '../client/resources.js';
+import { CONFIG_MAPS, NODES, PODS, SECRETS, SERVICES } from '../client/resources.js';
 import type { Client } from '../client/types.js';
 import type { Logger } from '../logging/index.js';
 import type { Runnable } from '../manager/index.js';
 import { ProbeManager } from './prober/manager.js';
 import { RestartBackoff } from './pods/backoff.js';
 import type { EnvSources } from './pods/environment.js';
+import { killContainer } from './pods/lifecycle.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID, PodWorker } from './pods/pod-worker.js';
 import type { RuntimeService } from './runtime/types.js';
 import type { PodLogInfo } from './server/index.js';
@@ -53,6 +54,10 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 export class Kubelet implements Runnable {
   readonly name = 'kubelet';
   readonly pods: Informer<Pod>;
+  /** Every Service: containers get their environment variables (upstream's service lister). */
+  readonly services: Informer<Service>;
+  /** This node's own object (allocatable for resourceFieldRef). */
+  readonly node: Informer<Node>;
   private readonly workers = new Map<string, WorkerState>();
   private readonly backoff: RestartBackoff;
   private readonly env: EnvSources;
@@ -65,6 +70,8 @@ export class Kubelet implements Runnable {
   constructor(private readonly opts: KubeletOptions) {
     this.backoff = opts.backoff ?? new RestartBackoff();
     this.pods = new Informer<Pod>(opts.client.resource<Pod>(PODS), opts.logger, { fieldSelector: `spec.nodeName=${opts.nodeName}` });
+    this.services = new Informer<Service>(opts.client.resource<Service>(SERVICES), opts.logger);
+    this.node = new Informer<Node>(opts.client.resource<Node>(NODES), opts.logger, { fieldSelector: `metadata.name=${opts.nodeName}` });
     const get = async <T>(type: typeof CONFIG_MAPS, ns: string, name: string): Promise<T | undefined> => {
       try {
         return (await opts.client.resource(type).get(ns, name)) as T;
@@ -79,14 +86,13 @@ export class Kubelet implements Runnable {
     this.probes = new ProbeManager({
       runtime: opts.runtime,
       onChange: (uid) => this.enqueue(uid),
-      onFailure: (pod, containerId, type, message, grace) => {
+      onFailure: (pod, container, containerId, type, message, grace) => {
         const uid = pod.metadata!.uid!;
         opts.logger.info({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, containerId, probe: type, message }, 'probe failed; killing the container');
         const probe = type === 'liveness' ? 'Liveness' : 'Startup';
         this.recorder.event(pod, 'Warning', 'Unhealthy', `${probe} probe failed: ${message}`);
         this.recorder.event(pod, 'Normal', 'Killing', `Container failed ${type} probe, will be restarted`);
-        void opts.runtime
-          .stopContainer(containerId, grace)
+        void killContainer({ runtime: opts.runtime, recorder: this.recorder }, { pod, container, containerId, podIP: pod.status?.podIP ?? opts.hostIP }, grace)
           .catch(() => undefined)
           .then(() => this.enqueue(uid));
       },
@@ -189,6 +195,8 @@ export class Kubelet implements Runnable {
         resyncAfter: (ms) => this.enqueue(uid, ms),
         probes: this.probes,
         recorder: this.recorder,
+        services: () => this.services.store.list(),
+        allocatable: () => (this.node.store.list()[0]?.status?.allocatable ?? {}) as Record<string, string>,
       },
       uid,
     );
@@ -237,13 +245,17 @@ export class Kubelet implements Runnable {
         .then((s) => s.labels[LABEL_POD_UID] && this.enqueue(s.labels[LABEL_POD_UID]))
         .catch(() => undefined);
     });
+    // Containers get the Services' variables: like upstream, pods start once the Services are known.
+    const services = this.services.run(signal);
+    const node = this.node.run(signal);
+    await Promise.all([this.services.waitForSync(signal), this.node.waitForSync(signal)]);
     const informer = this.pods.run(signal);
     const resync = setInterval(() => {
       for (const p of this.pods.store.list()) this.enqueue(p.metadata!.uid!);
       void this.housekeeping().catch((e) => this.opts.logger.warn({ err: e }, 'housekeeping failed'));
     }, this.opts.resyncMs ?? 10_000);
     try {
-      await informer;
+      await Promise.all([informer, services, node]);
     } finally {
       clearInterval(resync);
       unsubscribe();

@@ -21,6 +21,8 @@ export class Informer<T extends KubeObject> implements SharedInformer<T> {
   readonly store = new IndexedStore<T>();
   private readonly handlers: EventHandler<T>[] = [];
   private synced = false;
+  private markSynced!: () => void;
+  private readonly syncedOnce = new Promise<void>((r) => (this.markSynced = r));
   private rv = '';
   private started = false;
 
@@ -46,6 +48,12 @@ export class Informer<T extends KubeObject> implements SharedInformer<T> {
 
   hasSynced(): boolean {
     return this.synced;
+  }
+
+  /** Resolves once the first list has filled the cache (or when `signal` aborts). */
+  waitForSync(signal?: AbortSignal): Promise<void> {
+    if (!signal) return this.syncedOnce;
+    return Promise.race([this.syncedOnce, new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }))]);
   }
 
   lastSyncResourceVersion(): string {
@@ -107,6 +115,7 @@ export class Informer<T extends KubeObject> implements SharedInformer<T> {
     }
     this.rv = rv;
     this.synced = true;
+    this.markSynced();
   }
 
   private async watch(signal: AbortSignal): Promise<void> {

@@ -2,7 +2,8 @@
 // (kubecontainer.MakeEnvironmentVariables, expansion.Expand): envFrom first, then env in order,
 // each value able to use earlier ones as $(VAR); values from the pod's own fields (fieldRef), from
 // ConfigMaps and Secrets (optional ones may be missing); then $(VAR) in command and args.
-import type { ConfigMap, Container, EnvVar, Pod, Secret } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Container, EnvVar, Pod, ResourceFieldSelector, Secret } from 'kubernetes-types/core/v1.js';
+import { Quantity } from '../../apimachinery/quantity.js';
 
 export interface EnvSources {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
@@ -11,6 +12,34 @@ export interface EnvSources {
 
 /** Thrown when a required ConfigMap/Secret or key is missing: the container waits (CreateContainerConfigError). */
 export class EnvError extends Error {}
+
+/** What the pod's own fields do not say: its addresses and the node's allocatable resources. */
+export interface EnvContext {
+  podIP?: string;
+  hostIP?: string;
+  /** Node allocatable (cpu, memory, ephemeral-storage): a resourceFieldRef to an unset limit reads it. */
+  allocatable?: Record<string, string>;
+}
+
+/**
+ * upstream ExtractContainerResourceValue: limits.* / requests.* of the named container (an unset
+ * limit is the node's allocatable, as the kubelet merges them), divided by the divisor and rounded
+ * up; cpu in cores unless the divisor says otherwise.
+ */
+export function resourceFieldValue(pod: Pod, self: Container, ref: ResourceFieldSelector, allocatable: Record<string, string> = {}): string {
+  const c = ref.containerName ? [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x) => x.name === ref.containerName) : self;
+  if (!c) throw new EnvError(`container ${ref.containerName} not found in pod ${pod.metadata?.namespace}/${pod.metadata?.name}`);
+  const m = /^(limits|requests)\.(cpu|memory|ephemeral-storage)$/.exec(ref.resource);
+  if (!m) throw new EnvError(`unsupported container resource : ${ref.resource}`);
+  const [, kind, name] = m as unknown as [string, 'limits' | 'requests', string];
+  const set = c.resources?.[kind]?.[name];
+  const raw = set ?? (kind === 'limits' ? allocatable[name] : undefined) ?? '0';
+  const value = Quantity.parse(String(raw));
+  const divisor = Quantity.parse(String(ref.divisor ?? '1'));
+  if (divisor.isZero()) throw new EnvError(`invalid divisor ${ref.divisor} for ${ref.resource}`);
+  const ratio = name === 'cpu' ? Number(value.milliValue()) / Number(divisor.milliValue()) : Number(value.value()) / Number(divisor.value());
+  return String(Math.ceil(ratio));
+}
 
 /**
  * upstream expansion.Expand: `$(NAME)` becomes the value when NAME is defined, stays as written
@@ -70,7 +99,7 @@ export function fieldValue(pod: Pod, path: string, ips: { podIP?: string; hostIP
 
 const decode = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
 
-async function envVarValue(pod: Pod, v: EnvVar, vars: Map<string, string>, src: EnvSources, ips: { podIP?: string; hostIP?: string }): Promise<string | undefined> {
+async function envVarValue(pod: Pod, c: Container, v: EnvVar, vars: Map<string, string>, src: EnvSources, ips: EnvContext): Promise<string | undefined> {
   const ns = pod.metadata?.namespace ?? 'default';
   if (v.valueFrom?.fieldRef) return fieldValue(pod, v.valueFrom.fieldRef.fieldPath, ips);
   const cmRef = v.valueFrom?.configMapKeyRef;
@@ -90,12 +119,12 @@ async function envVarValue(pod: Pod, v: EnvVar, vars: Map<string, string>, src: 
     if (secretRef.optional) return undefined;
     throw new EnvError(secret ? `couldn't find key ${secretRef.key} in Secret ${ns}/${secretRef.name}` : `secret "${secretRef.name}" not found`);
   }
-  if (v.valueFrom?.resourceFieldRef) return undefined; // needs node allocatable: later
+  if (v.valueFrom?.resourceFieldRef) return resourceFieldValue(pod, c, v.valueFrom.resourceFieldRef, ips.allocatable);
   return expand(v.value ?? '', vars);
 }
 
 /** The container's environment, in upstream's order and precedence (later names win). */
-export async function containerEnv(pod: Pod, c: Container, src: EnvSources, ips: { podIP?: string; hostIP?: string }, serviceEnv: Record<string, string> = {}): Promise<Map<string, string>> {
+export async function containerEnv(pod: Pod, c: Container, src: EnvSources, ips: EnvContext, serviceEnv: Record<string, string> = {}): Promise<Map<string, string>> {
   const ns = pod.metadata?.namespace ?? 'default';
   const vars = new Map<string, string>(Object.entries(serviceEnv));
   for (const from of c.envFrom ?? []) {
@@ -112,7 +141,7 @@ export async function containerEnv(pod: Pod, c: Container, src: EnvSources, ips:
     }
   }
   for (const v of c.env ?? []) {
-    const value = await envVarValue(pod, v, vars, src, ips);
+    const value = await envVarValue(pod, c, v, vars, src, ips);
     if (value !== undefined) vars.set(v.name, value);
   }
   return vars;

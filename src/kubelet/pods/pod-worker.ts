@@ -4,13 +4,15 @@
 // restart policy says, after the CrashLoopBackOff delay; a pod being deleted has its containers
 // stopped within the grace period, its sandbox removed and its API object deleted. Each sync
 // ends with the status computed from the runtime's records.
-import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { Container, Pod, PodStatus, Service } from 'kubernetes-types/core/v1.js';
 import type { EventRecorder } from '../../client/events/types.js';
 import type { Logger } from '../../logging/index.js';
 import { type ContainerStatus, type PodSandboxConfig, type RuntimeService, RuntimeError, containerLogPath, podLogDirectory } from '../runtime/types.js';
 import type { ProbeManager, RunningContainer } from '../prober/manager.js';
 import type { RestartBackoff } from './backoff.js';
 import { EnvError, commandLine, containerEnv, type EnvSources } from './environment.js';
+import { killContainer, runHook } from './lifecycle.js';
+import { serviceEnv, servicesForPod } from './service-env.js';
 import { podStatus, type ContainerView } from './status.js';
 
 export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
@@ -35,6 +37,10 @@ export interface WorkerDeps {
   probes?: ProbeManager;
   /** Events on the pod, as upstream's kubelet records them (Created, Started, Killing, BackOff ...). */
   recorder?: EventRecorder;
+  /** The Services whose variables containers get (the kubelet's informer cache). */
+  services?: () => Iterable<Service>;
+  /** Node allocatable, for resourceFieldRef to unset limits. */
+  allocatable?: () => Record<string, string>;
   now?: () => number;
 }
 
@@ -166,7 +172,8 @@ export class PodWorker {
     const rt = this.deps.runtime;
     let id: string;
     try {
-      const vars = await containerEnv(pod, c, this.deps.env, { podIP, hostIP: this.deps.hostIP });
+      const services = serviceEnv(servicesForPod(pod, this.deps.services?.() ?? []));
+      const vars = await containerEnv(pod, c, this.deps.env, { podIP, hostIP: this.deps.hostIP, allocatable: this.deps.allocatable?.() }, services);
       const { command, args } = commandLine(c, vars);
       id = await rt.createContainer(
         sandboxId,
@@ -206,6 +213,15 @@ export class PodWorker {
     } catch (e) {
       rec?.event(pod, 'Warning', 'Failed', `Error: ${(e as Error).message}`);
       this.deps.logger.debug({ pod: this.uid, container: c.name, err: e }, 'could not start container');
+      return;
+    }
+    const postStart = c.lifecycle?.postStart;
+    if (!postStart) return;
+    const grace = pod.spec?.terminationGracePeriodSeconds ?? 30;
+    const failure = await runHook(postStart, { pod, container: c, containerId: id, podIP: podIP ?? this.deps.hostIP, runtime: rt }, Math.max(grace, 1));
+    if (failure) {
+      rec?.event(pod, 'Warning', 'FailedPostStartHook', failure);
+      await killContainer({ runtime: rt, recorder: rec }, { pod, container: c, containerId: id, podIP: podIP ?? this.deps.hostIP }, grace).catch(() => undefined);
     }
   }
 
@@ -253,9 +269,20 @@ export class PodWorker {
   async terminate(pod: Pod): Promise<void> {
     const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
     this.deps.probes?.removePod(this.uid);
-    const running = await this.deps.runtime.listContainers({ labelSelector: { [LABEL_POD_UID]: this.uid }, state: 'CONTAINER_RUNNING' });
-    for (const c of running) this.deps.recorder?.event(pod, 'Normal', 'Killing', `Stopping container ${c.labels[LABEL_CONTAINER_NAME] ?? c.metadata.name}`);
-    await this.stopAll(grace);
+    const rt = this.deps.runtime;
+    const running = await rt.listContainers({ labelSelector: { [LABEL_POD_UID]: this.uid }, state: 'CONTAINER_RUNNING' });
+    const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+    const sandbox = (await rt.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: this.uid } }))[0];
+    const podIP = (sandbox && (await rt.podSandboxStatus(sandbox.id).catch(() => undefined))?.network.ip) || this.deps.hostIP;
+    await Promise.all(
+      running.map((c) => {
+        const name = c.labels[LABEL_CONTAINER_NAME] ?? c.metadata.name;
+        this.deps.recorder?.event(pod, 'Normal', 'Killing', `Stopping container ${name}`);
+        const container = specs.find((s) => s.name === name) ?? { name };
+        return killContainer({ runtime: rt, recorder: this.deps.recorder }, { pod, container, containerId: c.id, podIP }, grace).catch(() => undefined);
+      }),
+    );
+    await this.stopAll(0);
     await this.deps.finishDeletion(pod);
     this.deps.backoff.forgetPod(this.uid);
   }

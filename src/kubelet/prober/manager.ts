@@ -19,7 +19,7 @@ export interface ProbeManagerOptions {
   /** A result changed: the pod's status should be computed again. */
   onChange(uid: string): void;
   /** A liveness or startup probe failed for good: the container must be killed. */
-  onFailure(pod: Pod, containerId: string, type: ProbeType, message: string, graceSeconds: number): void;
+  onFailure(pod: Pod, container: Container, containerId: string, type: ProbeType, message: string, graceSeconds: number): void;
 }
 
 class Worker {
@@ -70,7 +70,7 @@ class Worker {
         this.set(false);
         if (this.type !== 'readiness') {
           const grace = this.probe.terminationGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
-          this.m.opts.onFailure(this.pod, this.containerId, this.type, r.message, grace);
+          this.m.opts.onFailure(this.pod, this.container, this.containerId, this.type, r.message, grace);
           return this.stop();
         }
       }

@@ -27,7 +27,7 @@ function setup() {
   runtime.execHandler = (_id, cmd) => ({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: healthy.get(cmd[0]!) ? 0 : 1 });
   const changes: string[] = [];
   const failures: { type: ProbeType; id: string }[] = [];
-  const m = new ProbeManager({ runtime, onChange: (uid) => changes.push(uid), onFailure: (_p, id, type) => failures.push({ type, id }) });
+  const m = new ProbeManager({ runtime, onChange: (uid) => changes.push(uid), onFailure: (_p, _c, id, type) => failures.push({ type, id }) });
   return { m, changes, failures, runtime, set: (cmd: string, ok: boolean) => (healthy = new Map(healthy).set(cmd, ok)) };
 }
 
