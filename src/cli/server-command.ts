@@ -18,6 +18,7 @@ Flags:
   --bind-address IP         address to listen on (default 0.0.0.0)
   --datastore KIND          sqlite (one file in the data dir) or memory (default sqlite)
   --service-cidr CIDR       range of service cluster IPs (default 10.43.0.0/16)
+  --cluster-cidr CIDR       range of pod IPs; each node gets a /24 of it (default 10.42.0.0/16)
   --no-merge-kubeconfig     do not merge a "kubets" context into ~/.kube/config
   --kubeconfig PATH         merge into this file instead of $KUBECONFIG or ~/.kube/config
   --disable-controllers     run no controllers (Deployments, ReplicaSets, GC... stay as written)
@@ -45,6 +46,7 @@ export function parseServerFlags(args: string[]): ServerConfig | 'help' {
         'bind-address': { type: 'string' },
         datastore: { type: 'string' },
         'service-cidr': { type: 'string' },
+        'cluster-cidr': { type: 'string' },
         'no-merge-kubeconfig': { type: 'boolean' },
         kubeconfig: { type: 'string' },
         'disable-controllers': { type: 'boolean' },
@@ -77,6 +79,10 @@ export function parseServerFlags(args: string[]): ServerConfig | 'help' {
     cfg.datastore = v.datastore;
   }
   if (v['service-cidr'] !== undefined) cfg.serviceCidr = v['service-cidr'];
+  if (v['cluster-cidr'] !== undefined) {
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/(\d|1\d|2[0-4])$/.test(v['cluster-cidr'])) throw new UsageError(`--cluster-cidr must be an IPv4 CIDR of /24 or wider, not "${v['cluster-cidr']}"`);
+    cfg.clusterCidr = v['cluster-cidr'];
+  }
   if (v['no-merge-kubeconfig']) cfg.mergeKubeconfig = false;
   if (v.kubeconfig !== undefined) cfg.kubeconfigPath = resolve(v.kubeconfig);
   if (v['disable-controllers']) cfg.disableControllers = true;

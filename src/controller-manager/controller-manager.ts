@@ -8,7 +8,7 @@ import { InformerFactory } from '../client/cache/informer-factory.js';
 import type { ApiClient } from '../client/client.js';
 import { EventBroadcaster } from '../client/events/recorder.js';
 import { LeaderElector } from '../client/leader-election.js';
-import type { ControllerContext } from '../controllers/context.js';
+import type { ControllerContext, ControllerSettings } from '../controllers/context.js';
 import type { Logger } from '../logging/index.js';
 import type { Runnable } from '../manager/index.js';
 
@@ -21,6 +21,7 @@ export interface ControllerManagerOptions {
   client: ApiClient;
   logger: Logger;
   controllers: ControllerFactory[];
+  settings?: ControllerSettings;
   /** The Runnable's name and its Lease (default: controller-manager on kube-system/kube-controller-manager). */
   name?: string;
   lease?: { namespace: string; name: string };
@@ -64,6 +65,7 @@ export class ControllerManager implements Runnable {
       informers: new InformerFactory(client, logger),
       recorder: (component) => events.recorder(component),
       logger,
+      settings: this.opts.settings,
     };
     const runnables = this.opts.controllers.map((f) => ({ name: f.name, r: f.create(ctx) }));
     ctx.informers.start(signal);

@@ -12,4 +12,11 @@ export interface ControllerContext {
   /** A recorder whose events name `component` as their source (e.g. 'replicaset-controller'). */
   recorder(component: string): EventRecorder;
   logger: Logger;
+  /** Cluster-wide settings some controllers need (upstream's kube-controller-manager flags). */
+  settings?: ControllerSettings;
+}
+
+export interface ControllerSettings {
+  /** --cluster-cidr: where node IPAM takes each node's podCIDR from (default 10.42.0.0/16). */
+  clusterCIDR?: string;
 }

@@ -11,6 +11,8 @@ export interface ServerConfig {
   bindAddress: string;
   datastore: DatastoreKind;
   serviceCidr: string;
+  /** Pod addresses: each node gets a /24 of it as its podCIDR (upstream's --cluster-cidr). */
+  clusterCidr: string;
   nodePortRange: [number, number];
   mergeKubeconfig: boolean;
   /** Where to merge the `kubets` context (default: $KUBECONFIG or ~/.kube/config). */
@@ -40,6 +42,7 @@ export const defaultServerConfig = (): ServerConfig => ({
   bindAddress: '0.0.0.0',
   datastore: 'sqlite',
   serviceCidr: '10.43.0.0/16',
+  clusterCidr: '10.42.0.0/16',
   nodePortRange: [30000, 32767],
   mergeKubeconfig: true,
   verbosity: 0,

@@ -116,6 +116,7 @@ export class KubetsServer {
           logger: this.logger,
           controllers: ALL_CONTROLLERS,
           leaderElection: cfg.leaderElection,
+          settings: { clusterCIDR: cfg.clusterCidr },
         }),
       );
     }

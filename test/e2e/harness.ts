@@ -64,7 +64,9 @@ export class TestCluster {
       '--no-merge-kubeconfig',
       '--datastore',
       opts.datastore ?? 'sqlite',
-      ...(opts.agent ? ['--kubelet-port', '0'] : ['--disable-agent']),
+      // Servers of tests running side by side must not give their nodes the same pod subnet
+      // (each node's bridge routes its podCIDR).
+      ...(opts.agent ? ['--kubelet-port', '0', '--cluster-cidr', `10.${100 + Math.floor(Math.random() * 120)}.0.0/16`] : ['--disable-agent']),
       ...(opts.extraArgs ?? []),
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dataDir } });

@@ -84,6 +84,9 @@ describe('kubets server start-up contract', () => {
     const unknown = await run(process.execPath, [KUBETS_BIN, 'server', '--frobnicate'], process.env);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /Unknown option '--frobnicate'/);
+    const cidr = await run(process.execPath, [KUBETS_BIN, 'server', '--cluster-cidr', '10.42.0.0/25'], process.env);
+    assert.equal(cidr.code, 2);
+    assert.match(cidr.stderr, /--cluster-cidr must be an IPv4 CIDR of \/24 or wider, not "10\.42\.0\.0\/25"/);
   });
 
   it('refuses a corrupt data file with one line naming it, and changes nothing', async () => {

@@ -40,7 +40,7 @@ export class NodeIpamController implements Runnable {
     private readonly ctx: ControllerContext,
     private readonly opts: NodeIpamOptions = {},
   ) {
-    this.cidrs = new CidrSet(opts.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, opts.nodeCIDRMaskSize ?? DEFAULT_NODE_CIDR_MASK_SIZE);
+    this.cidrs = new CidrSet(opts.clusterCIDR ?? ctx.settings?.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, opts.nodeCIDRMaskSize ?? DEFAULT_NODE_CIDR_MASK_SIZE);
     this.recorder = ctx.recorder('cidrAllocator');
     this.nodes = ctx.informers.for<Node>(NODES);
     this.nodes.addEventHandler({
