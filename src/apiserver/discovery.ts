@@ -22,6 +22,7 @@ const EXTRA_SUBRESOURCES: Record<string, Subresource[]> = {
     { name: 'log', kind: 'Pod', verbs: ['get'] },
   ],
   '/namespaces': [{ name: 'finalize', kind: 'Namespace', verbs: ['update'] }],
+  '/serviceaccounts': [{ name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] }],
 };
 
 export function subresourcesOf(def: ResourceDefinition): Subresource[] {

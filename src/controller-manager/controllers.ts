@@ -11,11 +11,13 @@ import { PodGcController } from '../controllers/podgc/controller.js';
 import { DisruptionController } from '../controllers/disruption/controller.js';
 import { NodeLifecycleController } from '../controllers/nodelifecycle/controller.js';
 import { NodeIpamController } from '../controllers/nodeipam/controller.js';
+import { RootCaCertPublisher } from '../controllers/rootcacertpublisher/controller.js';
 import type { ControllerFactory } from './controller-manager.js';
 
 export const ALL_CONTROLLERS: ControllerFactory[] = [
   { name: 'namespace', create: (ctx) => new NamespaceController(ctx) },
   { name: 'serviceaccount', create: (ctx) => new ServiceAccountController(ctx) },
+  { name: 'root-ca-cert-publisher', create: (ctx) => new RootCaCertPublisher(ctx) },
   { name: 'garbagecollector', create: (ctx) => new GarbageCollector(ctx) },
   { name: 'podgc', create: (ctx) => new PodGcController(ctx) },
   { name: 'deployment', create: (ctx) => new DeploymentController(ctx) },

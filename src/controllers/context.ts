@@ -19,4 +19,6 @@ export interface ControllerContext {
 export interface ControllerSettings {
   /** --cluster-cidr: where node IPAM takes each node's podCIDR from (default 10.42.0.0/16). */
   clusterCIDR?: string;
+  /** --root-ca-file: the cluster CA certificate (PEM) the root CA publisher puts in every namespace. */
+  rootCA?: string;
 }

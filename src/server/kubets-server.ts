@@ -26,6 +26,8 @@ import type { Logger } from '../logging/index.js';
 import { Manager, type Runnable } from '../manager/index.js';
 import { ensurePki } from '../pki/pki.js';
 import { ensureKubeletClientCertificate } from '../pki/kubelet.js';
+import { DEFAULT_SERVICE_ACCOUNT_ISSUER, ensureServiceAccountKey } from '../pki/service-account-token.js';
+import { ServiceAccountTokens, storeLookup } from '../apiserver/authn.js';
 import { type Backend, Compactor, openBackend } from '../storage/index.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { KUBERNETES_VERSION, KUBETS_VERSION, type ServerConfig } from './config.js';
@@ -84,6 +86,8 @@ export class KubetsServer {
     const openapi = openApiFor(registry);
     const pki = await ensurePki({ dir: join(cfg.dataDir, 'tls'), ips: [ips.firstAddress], hostnames: [] });
     const kubeletClient = await ensureKubeletClientCertificate(pki);
+    const saKey = await ensureServiceAccountKey(join(cfg.dataDir, 'tls'));
+    const serviceAccountTokens = new ServiceAccountTokens({ key: saKey.key, issuer: DEFAULT_SERVICE_ACCOUNT_ISSUER, objects: storeLookup(stores) });
     const apiserver = new ApiServer({
       host: cfg.bindAddress,
       port: cfg.port,
@@ -106,6 +110,7 @@ export class KubetsServer {
       },
       findFieldProblems: openapi.findFieldProblems,
       kubeletClient: { certPem: kubeletClient.certPem, keyPem: kubeletClient.keyPem, caPem: pki.caCertPem },
+      serviceAccountTokens,
     });
     this.apiserver = apiserver;
     const controllers: Runnable[] = [crds];
@@ -116,7 +121,7 @@ export class KubetsServer {
           logger: this.logger,
           controllers: ALL_CONTROLLERS,
           leaderElection: cfg.leaderElection,
-          settings: { clusterCIDR: cfg.clusterCidr },
+          settings: { clusterCIDR: cfg.clusterCidr, rootCA: pki.caCertPem },
         }),
       );
     }
@@ -179,7 +184,7 @@ export class KubetsServer {
     });
     const kubeconfigPath = join(cfg.dataDir, 'kubeconfig.yaml');
     writeKubeconfig(kubeconfigPath, config);
-    const wrote = [...pki.created, ...kubeletClient.created, kubeconfigPath];
+    const wrote = [...pki.created, ...kubeletClient.created, ...saKey.created, kubeconfigPath];
     if (cfg.mergeKubeconfig) {
       const target = cfg.kubeconfigPath ?? defaultKubeconfigPath();
       mergeIntoKubeconfig(target, config);
