@@ -17,6 +17,7 @@ import type { EnvSources } from './pods/environment.js';
 import { killContainer } from './pods/lifecycle.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID, PodWorker } from './pods/pod-worker.js';
 import type { RuntimeService } from './runtime/types.js';
+import { isMirrorPod, isStaticPod, MirrorPodManager, mirrorOf, type StaticPodSource } from './config/index.js';
 import type { PodLogInfo } from './server/index.js';
 
 export interface KubeletOptions {
@@ -32,6 +33,8 @@ export interface KubeletOptions {
   backoff?: RestartBackoff;
   /** On shutdown, containers get their grace period up to this many seconds (default 10). */
   shutdownGraceSeconds?: number;
+  /** Static pods (manifest files): run without the API, mirrored into it. The caller runs the source. */
+  staticPods?: StaticPodSource;
 }
 
 /** Where a stream for a pod's container goes (see Kubelet.streamTarget). */
@@ -66,6 +69,8 @@ export class Kubelet implements Runnable {
   private readonly events: EventBroadcaster;
   private readonly recorder: EventRecorder;
   private signal: AbortSignal | undefined;
+  private readonly mirrors: MirrorPodManager | undefined;
+  private staticByUid = new Map<string, Pod>();
 
   constructor(private readonly opts: KubeletOptions) {
     this.backoff = opts.backoff ?? new RestartBackoff();
@@ -97,22 +102,55 @@ export class Kubelet implements Runnable {
           .then(() => this.enqueue(uid));
       },
     });
+    this.mirrors = opts.staticPods && new MirrorPodManager({ client: opts.client, nodeName: opts.nodeName, logger: opts.logger });
     this.pods.addEventHandler({
-      onAdd: (p) => this.enqueue(p.metadata!.uid!),
-      onUpdate: (_o, p) => this.enqueue(p.metadata!.uid!),
-      onDelete: (p) => void this.forget(p),
+      onAdd: (p) => this.podEvent(p),
+      onUpdate: (_o, p) => this.podEvent(p),
+      onDelete: (p) => {
+        if (!isMirrorPod(p)) return void this.forget(p);
+        this.lastStatus.delete(p.metadata!.uid!);
+        this.syncMirrors();
+      },
     });
   }
 
+  private podEvent(p: Pod): void {
+    if (!isMirrorPod(p)) return this.enqueue(p.metadata!.uid!);
+    const s = this.opts.staticPods?.get(p.metadata!.namespace!, p.metadata!.name!);
+    if (s) this.enqueue(s.metadata!.uid!);
+    this.syncMirrors();
+  }
+
+  private syncMirrors(): void {
+    if (!this.mirrors || !this.opts.staticPods || !this.signal || this.signal.aborted) return;
+    void this.mirrors.sync(this.opts.staticPods.pods(), this.pods.store.list());
+  }
+
+  private staticPodsChanged(pods: Pod[]): void {
+    const now = new Map(pods.map((p) => [p.metadata!.uid!, p]));
+    for (const [uid, old] of this.staticByUid) {
+      if (now.has(uid)) continue;
+      const st = this.workers.get(uid);
+      clearTimeout(st?.timer);
+      this.workers.delete(uid);
+      this.probes.removePod(uid);
+      void (st?.worker ?? this.newWorker(uid)).stopAll(old.spec?.terminationGracePeriodSeconds ?? 30).catch(() => undefined);
+    }
+    this.staticByUid = now;
+    for (const uid of now.keys()) this.enqueue(uid);
+    this.syncMirrors();
+  }
+
   private podByUid(uid: string): Pod | undefined {
-    return this.pods.store.list().find((p) => p.metadata?.uid === uid);
+    return this.pods.store.list().find((p) => p.metadata?.uid === uid && !isMirrorPod(p)) ?? this.staticByUid.get(uid);
   }
 
   /** What the kubelet server needs to find a pod's logs: its uid and each container's attempt and state. */
   async logInfo(namespace: string, name: string): Promise<PodLogInfo | undefined> {
-    const pod = this.pods.store.get(`${namespace}/${name}`);
-    if (!pod) return undefined;
-    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+    const api = this.pods.store.get(`${namespace}/${name}`);
+    const pod = api && isMirrorPod(api) ? this.opts.staticPods?.get(namespace, name) : api;
+    if (!pod || !api) return undefined;
+    const statuses = [...(api.status?.initContainerStatuses ?? []), ...(api.status?.containerStatuses ?? [])];
     const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => {
       const s = statuses.find((x) => x.name === c.name);
       return { name: c.name, restartCount: s?.restartCount ?? 0, running: !!s?.state?.running, waitingReason: s?.state?.waiting?.reason };
@@ -126,7 +164,8 @@ export class Kubelet implements Runnable {
    * pod is not on this node; `containerId` undefined when that container is not running.
    */
   async streamTarget(namespace: string, name: string, container?: string): Promise<StreamTarget | undefined> {
-    const pod = this.pods.store.get(`${namespace}/${name}`);
+    const api = this.pods.store.get(`${namespace}/${name}`);
+    const pod = api && isMirrorPod(api) ? this.opts.staticPods?.get(namespace, name) : api;
     if (!pod) return undefined;
     const uid = pod.metadata!.uid!;
     const containerName = container || pod.spec?.containers?.[0]?.name || '';
@@ -203,7 +242,9 @@ export class Kubelet implements Runnable {
   }
 
   /** Writes the status through the status subresource when it differs from the last written. */
-  private async setStatus(pod: Pod, status: PodStatus): Promise<void> {
+  private async setStatus(staticOrApi: Pod, status: PodStatus): Promise<void> {
+    const pod = isStaticPod(staticOrApi) ? mirrorOf(staticOrApi, (k) => this.pods.store.get(k)) : staticOrApi;
+    if (!pod) return;
     const uid = pod.metadata!.uid!;
     const known = this.lastStatus.get(uid) ?? pod.status;
     const comparable = (s: PodStatus | undefined) => ({ ...s, conditions: s?.conditions?.map((c) => ({ ...c, lastTransitionTime: undefined, lastProbeTime: undefined })) });
@@ -229,7 +270,7 @@ export class Kubelet implements Runnable {
 
   /** Sandboxes of pods the API no longer has (deleted while the kubelet was away) are removed. */
   private async housekeeping(): Promise<void> {
-    const known = new Set(this.pods.store.list().map((p) => p.metadata?.uid));
+    const known = new Set([...this.pods.store.list().map((p) => p.metadata?.uid), ...this.staticByUid.keys()]);
     for (const s of await this.opts.runtime.listPodSandbox()) {
       const uid = s.labels[LABEL_POD_UID];
       if (uid && !known.has(uid) && !this.workers.has(uid)) await this.forget({ metadata: { uid, name: s.metadata.name, namespace: s.metadata.namespace } });
@@ -250,14 +291,19 @@ export class Kubelet implements Runnable {
     const node = this.node.run(signal);
     await Promise.all([this.services.waitForSync(signal), this.node.waitForSync(signal)]);
     const informer = this.pods.run(signal);
+    const offStatic = this.opts.staticPods?.onChange((pods) => this.staticPodsChanged(pods));
+    if (this.opts.staticPods) this.staticPodsChanged(this.opts.staticPods.pods());
     const resync = setInterval(() => {
-      for (const p of this.pods.store.list()) this.enqueue(p.metadata!.uid!);
+      for (const p of this.pods.store.list()) if (!isMirrorPod(p)) this.enqueue(p.metadata!.uid!);
+      for (const uid of this.staticByUid.keys()) this.enqueue(uid);
+      this.syncMirrors();
       void this.housekeeping().catch((e) => this.opts.logger.warn({ err: e }, 'housekeeping failed'));
     }, this.opts.resyncMs ?? 10_000);
     try {
       await Promise.all([informer, services, node]);
     } finally {
       clearInterval(resync);
+      offStatic?.();
       unsubscribe();
       for (const st of this.workers.values()) clearTimeout(st.timer);
       this.probes.stopAll();
@@ -273,7 +319,7 @@ export class Kubelet implements Runnable {
    */
   private async stopEverything(): Promise<void> {
     const rt = this.opts.runtime;
-    const graceOf = new Map(this.pods.store.list().map((p) => [p.metadata?.uid, p.spec?.terminationGracePeriodSeconds ?? 30]));
+    const graceOf = new Map([...this.pods.store.list(), ...this.staticByUid.values()].map((p) => [p.metadata?.uid, p.spec?.terminationGracePeriodSeconds ?? 30]));
     const cap = this.opts.shutdownGraceSeconds ?? 10;
     const running = await rt.listContainers({ state: 'CONTAINER_RUNNING' }).catch(() => []);
     await Promise.all(
