@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The kubets command line: `kubets server` runs the whole cluster in this process; `kubets
-// scheduler` runs the scheduler alone against an API server.
+// scheduler` runs the scheduler alone against an API server; `kubets agent` joins this machine as
+// a node of a cluster.
 import './v8-tuning.js';
+import { runAgentCommand } from './agent-command.js';
 import { runSchedulerCommand } from './scheduler-command.js';
 import { runServerCommand } from './server-command.js';
 
@@ -10,6 +12,7 @@ const USAGE = `Usage: kubets <command> [flags]
 Commands:
   server     run the control plane and a local node in this process
   scheduler  run only the scheduler, against the API server of a kubeconfig
+  agent      run a node (kubelet) on this machine, joined to the cluster of a kubeconfig
   version    print the version
 
 Run 'kubets <command> --help' for a command's flags.
@@ -22,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
       return runServerCommand(rest);
     case 'scheduler':
       return runSchedulerCommand(rest);
+    case 'agent':
+      return runAgentCommand(rest);
     case 'version':
     case '--version': {
       const { KUBETS_VERSION, KUBERNETES_VERSION } = await import('../server/config.js');
