@@ -5,9 +5,10 @@
 // stopped within the grace period, its sandbox removed and its API object deleted. Each sync
 // ends with the status computed from the runtime's records.
 import type { Container, Pod, PodStatus, Service } from 'kubernetes-types/core/v1.js';
+import { Quantity } from '../../apimachinery/quantity.js';
 import type { EventRecorder } from '../../client/events/types.js';
 import type { Logger } from '../../logging/index.js';
-import { type ContainerStatus, type PodSandboxConfig, type RuntimeService, RuntimeError, containerLogPath, podLogDirectory } from '../runtime/types.js';
+import { type ContainerConfig, type ContainerStatus, type PodSandboxConfig, type RuntimeService, RuntimeError, containerLogPath, podLogDirectory } from '../runtime/types.js';
 import type { ProbeManager, RunningContainer } from '../prober/manager.js';
 import type { RestartBackoff } from './backoff.js';
 import { EnvError, commandLine, containerEnv, type EnvSources } from './environment.js';
@@ -42,6 +43,24 @@ export interface WorkerDeps {
   /** Node allocatable, for resourceFieldRef to unset limits. */
   allocatable?: () => Record<string, string>;
   now?: () => number;
+}
+
+/**
+ * The cgroup settings for a container, with upstream's formulas (kuberuntime_container_linux):
+ * memory limit as is, cpu shares from the request (min 2), quota from the limit over a 100 ms period.
+ */
+export function linuxResources(c: Container): NonNullable<NonNullable<ContainerConfig['linux']>['resources']> {
+  const limits = c.resources?.limits ?? {};
+  const requests = c.resources?.requests ?? {};
+  const milli = (q: string | number | undefined) => (q === undefined ? undefined : Number(Quantity.parse(String(q)).milliValue()));
+  const cpuRequest = milli(requests.cpu ?? limits.cpu);
+  const cpuLimit = milli(limits.cpu);
+  const memory = limits.memory === undefined ? undefined : Number(Quantity.parse(String(limits.memory)).value());
+  return {
+    cpuShares: cpuRequest === undefined ? 2 : Math.max(2, Math.floor((cpuRequest * 1024) / 1000)),
+    ...(cpuLimit !== undefined ? { cpuPeriod: 100_000, cpuQuota: Math.max(1000, cpuLimit * 100) } : {}),
+    ...(memory !== undefined ? { memoryLimitInBytes: memory } : {}),
+  };
 }
 
 const terminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
@@ -191,6 +210,7 @@ export class PodWorker {
           tty: c.tty,
           labels: { [LABEL_POD_UID]: this.uid, [LABEL_CONTAINER_NAME]: c.name },
           annotations: {},
+          linux: { resources: linuxResources(c) },
         },
         sandboxConfig,
       );

@@ -143,6 +143,49 @@ export interface ContainerEvent {
   createdAt: bigint;
 }
 
+/** CRI's ContainerAttributes: which container a stats sample belongs to. */
+export interface ContainerAttributes {
+  id: string;
+  metadata: ContainerMetadata;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** CRI's CpuUsage. */
+export interface CpuUsage {
+  timestamp: bigint;
+  /** Cumulative CPU time over all cores since the container started. */
+  usageCoreNanoSeconds: number;
+  /** Cores in use (in billionths) between the previous sample and this one; absent until there is a previous one. */
+  usageNanoCores?: number;
+}
+
+/** CRI's MemoryUsage. */
+export interface MemoryUsage {
+  timestamp: bigint;
+  /** Usage less the inactive file cache: what the kubelet compares with limits and evicts on. */
+  workingSetBytes: number;
+  /** The limit less the working set; absent without a limit. */
+  availableBytes?: number;
+  usageBytes: number;
+  rssBytes: number;
+  pageFaults?: number;
+  majorPageFaults?: number;
+}
+
+/** CRI's ContainerStats. A container not running has no cpu or memory sample. */
+export interface ContainerStats {
+  attributes: ContainerAttributes;
+  cpu?: CpuUsage;
+  memory?: MemoryUsage;
+}
+
+export interface ContainerStatsFilter {
+  id?: string;
+  podSandboxId?: string;
+  labelSelector?: Record<string, string>;
+}
+
 export interface RuntimeService {
   version(): Promise<{ runtimeName: string; runtimeVersion: string; runtimeApiVersion: string }>;
 
@@ -170,6 +213,11 @@ export interface RuntimeService {
   attach(id: string, streams: StreamOptions): Promise<number>;
   /** A byte stream to `port` inside the sandbox's network. */
   portForward(podSandboxId: string, port: number): Promise<Duplex>;
+
+  /** Resource usage of a container (cpu and memory only while it runs). */
+  containerStats(id: string): Promise<ContainerStats>;
+  /** Resource usage of the running containers matching `filter` (CRI: "stats of all running containers"). */
+  listContainerStats(filter?: ContainerStatsFilter): Promise<ContainerStats[]>;
 
   /** Container lifecycle events as they happen; returns a function that unsubscribes. */
   onContainerEvent(listener: (e: ContainerEvent) => void): () => void;

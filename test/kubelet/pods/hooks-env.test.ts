@@ -10,6 +10,7 @@ import { isNotFound } from '../../../src/apimachinery/errors.js';
 import { EVENTS, PODS, SERVICES } from '../../../src/client/resources.js';
 import { silentLogger } from '../../../src/logging/index.js';
 import { Kubelet } from '../../../src/kubelet/kubelet.js';
+import { linuxResources } from '../../../src/kubelet/pods/pod-worker.js';
 import { resourceFieldValue } from '../../../src/kubelet/pods/environment.js';
 import { serviceEnv, servicesForPod } from '../../../src/kubelet/pods/service-env.js';
 import { decodeHealthCheckResponse, encodeHealthCheckRequest, grpcAction } from '../../../src/kubelet/prober/grpc.js';
@@ -212,4 +213,14 @@ describe('hooks and variables through the kubelet (fake runtime)', () => {
     assert.ok(exec >= 0 && stop > exec, `preStop before stop: ${later.join(', ')}`);
     assert.match(later[stop]!, / [2-5]$/, 'SIGTERM gets the remaining grace (>= 2 s)');
   });
+});
+
+describe('cgroup settings from container resources', () => {
+  const cases: [string, Container['resources'], ReturnType<typeof linuxResources>][] = [
+    ['nothing set: minimal shares, no limits', undefined, { cpuShares: 2 }],
+    ['request only', { requests: { cpu: '250m' } }, { cpuShares: 256 }],
+    ['limits: quota over 100 ms and memory', { limits: { cpu: '1500m', memory: '64Mi' } }, { cpuShares: 1536, cpuPeriod: 100_000, cpuQuota: 150_000, memoryLimitInBytes: 64 * 1024 * 1024 }],
+    ['a tiny cpu limit gets the 1 ms minimum quota', { limits: { cpu: '1m' } }, { cpuShares: 2, cpuPeriod: 100_000, cpuQuota: 1000 }],
+  ];
+  for (const [name, resources, want] of cases) it(name, () => assert.deepEqual(linuxResources({ name: 'c', resources }), want));
 });

@@ -10,11 +10,15 @@ import type {
   ContainerConfig,
   ContainerEvent,
   ContainerFilter,
+  ContainerStats,
+  ContainerStatsFilter,
   ContainerStatus,
+  CpuUsage,
   ExecSyncResult,
   Image,
   ImageService,
   ImageSpec,
+  MemoryUsage,
   PodSandbox,
   PodSandboxConfig,
   PodSandboxFilter,
@@ -38,6 +42,12 @@ interface FakeContainer {
   markExited: () => void;
   attached: Set<StreamOptions>;
   stdin: Buffer[];
+}
+
+/** What a test says a container uses; the fake stamps it with the time it is asked. */
+export interface FakeUsage {
+  cpu?: Omit<CpuUsage, 'timestamp'>;
+  memory?: Omit<MemoryUsage, 'timestamp'>;
 }
 
 export type FakeExecHandler = (containerId: string, cmd: string[]) => ExecSyncResult | Promise<ExecSyncResult>;
@@ -71,6 +81,7 @@ export class FakeRuntime implements RuntimeService, ImageService {
   private readonly containers = new Map<string, FakeContainer>();
   private readonly listeners = new Set<(e: ContainerEvent) => void>();
   private readonly images = new Set<string>();
+  private readonly usage = new Map<string, FakeUsage>();
 
   constructor(readonly nodeIp = '10.0.0.1') {}
 
@@ -81,6 +92,12 @@ export class FakeRuntime implements RuntimeService, ImageService {
     Object.assign(c.status, { state: 'CONTAINER_EXITED', exitCode: code, reason, finishedAt: now(), pid: undefined });
     c.markExited();
     this.emit(c, 'CONTAINER_STOPPED_EVENT');
+  }
+
+  /** Sets what a container's stats report while it runs (zeros until set). */
+  setUsage(id: string, usage: FakeUsage): void {
+    this.get(id);
+    this.usage.set(id, usage);
   }
 
   /** Output from a running container's main process, to whoever is attached. */
@@ -199,6 +216,7 @@ export class FakeRuntime implements RuntimeService, ImageService {
     if (!c) return;
     if (c.status.state === 'CONTAINER_RUNNING') this.exit(id, 137);
     this.containers.delete(id);
+    this.usage.delete(id);
     this.emit(c, 'CONTAINER_DELETED_EVENT');
   }
 
@@ -217,6 +235,24 @@ export class FakeRuntime implements RuntimeService, ImageService {
 
   async containerStatus(id: string): Promise<ContainerStatus> {
     return structuredClone(this.get(id).status);
+  }
+
+  async containerStats(id: string): Promise<ContainerStats> {
+    this.calls.push(`containerStats ${id}`);
+    return this.statsOf(this.get(id));
+  }
+
+  async listContainerStats(filter: ContainerStatsFilter = {}): Promise<ContainerStats[]> {
+    this.calls.push('listContainerStats');
+    return [...this.containers.values()]
+      .filter(
+        (c) =>
+          c.status.state === 'CONTAINER_RUNNING' &&
+          (!filter.id || c.status.id === filter.id) &&
+          (!filter.podSandboxId || c.status.podSandboxId === filter.podSandboxId) &&
+          labelsMatch(c.status.labels, filter.labelSelector),
+      )
+      .map((c) => this.statsOf(c));
   }
 
   async execSync(id: string, cmd: string[], _timeoutSeconds: number): Promise<ExecSyncResult> {
@@ -300,6 +336,19 @@ export class FakeRuntime implements RuntimeService, ImageService {
 
   private of(sandboxId: string): FakeContainer[] {
     return [...this.containers.values()].filter((c) => c.status.podSandboxId === sandboxId);
+  }
+
+  private statsOf(c: FakeContainer): ContainerStats {
+    const { id, metadata, labels, annotations } = c.status;
+    const attributes = structuredClone({ id, metadata, labels, annotations });
+    if (c.status.state !== 'CONTAINER_RUNNING') return { attributes };
+    const u = this.usage.get(id) ?? {};
+    const timestamp = now();
+    return {
+      attributes,
+      cpu: { timestamp, usageCoreNanoSeconds: 0, ...u.cpu },
+      memory: { timestamp, workingSetBytes: 0, usageBytes: 0, rssBytes: 0, ...u.memory },
+    };
   }
 
   private emit(c: FakeContainer, type: ContainerEvent['type']): void {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
+import { readProcStat } from '../../../src/kubelet/runtime/process/proc.js';
 import type { ContainerEvent } from '../../../src/kubelet/runtime/types.js';
 import { containerConfig, sandboxConfig } from './contract.js';
 import { abandon, cleanup, gone, newRoot, newRuntime, pids, until } from './process-harness.js';
@@ -67,10 +69,16 @@ describe('ProcessRuntime over the state of a previous one', () => {
   });
 
   test('a reused pid (another start time) is not mistaken for the container, nor signalled', async () => {
-    const { root, cid, pid } = await crashed();
+    const { root, cid } = await crashed();
+    // The record names a pid now used by an unrelated process (not in the container's cgroup).
+    const other = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    other.unref();
+    const pid = other.pid!;
+    pids.push(pid);
     const record = join(root, 'state', 'records', 'containers', `${cid}.json`);
-    const saved = JSON.parse(readFileSync(record, 'utf8')) as { pidStartTime: number };
-    saved.pidStartTime += 1;
+    const saved = JSON.parse(readFileSync(record, 'utf8')) as { pid: number; pidStartTime: number };
+    saved.pid = pid;
+    saved.pidStartTime = readProcStat(pid)!.startTime + 1;
     writeFileSync(record, JSON.stringify(saved));
     const rt = newRuntime(root);
     assert.equal((await rt.containerStatus(cid)).state, 'CONTAINER_EXITED');

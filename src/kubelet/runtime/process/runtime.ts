@@ -13,7 +13,9 @@
 //   of a process that is not our child cannot be read;
 // - an adopted process's output is no longer captured (its pipes died with the previous runtime;
 //   writing to them now raises SIGPIPE in it): its record says logsStopped;
-// - no cgroups: resources are ignored and OOMKilled is never reported.
+// - limits are enforced with a cgroup per container where kubets is root (cgroups.ts), the main
+//   process entering it before it runs; exec'd commands do not join it yet. Without cgroups limits
+//   are ignored (the node says so once) and usage is read from /proc.
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -26,6 +28,8 @@ import type {
   ContainerConfig,
   ContainerEvent,
   ContainerFilter,
+  ContainerStats,
+  ContainerStatsFilter,
   ContainerStatus,
   ExecSyncResult,
   Image,
@@ -40,6 +44,8 @@ import type {
 } from '../types.js';
 import { NotFoundError, RuntimeError } from '../types.js';
 import { attachTo } from './attach.js';
+import { chooseContainerCgroups, type ContainerCgroups, missingExecutable, type ResourceSample, toContainerStats } from './cgroups.js';
+import { ProcessGroupStats } from './cgroups-proc.js';
 import { nowNanos } from './clock.js';
 import { adoptProcess, type ContainerProcess, type ProcessExit, spawnContainerProcess, spawnFailureMessage, UNKNOWN_EXIT_CODE, UNKNOWN_EXIT_REASON } from './container-process.js';
 import { type ExecContext, execStreamIn, execSyncIn, killExec } from './exec.js';
@@ -54,6 +60,8 @@ export const PROCESS_RUNTIME_NAME = 'kubets-process';
 export const PROCESS_RUNTIME_VERSION = '0.1.0';
 /** containerd's errorStartExitCode (Docker's too). */
 export const START_ERROR_EXIT_CODE = 128;
+/** 128 + SIGKILL: how the OOM killer ends a process. */
+export const OOM_KILLED_EXIT_CODE = 137;
 
 export interface ProcessRuntimeOptions {
   /** Records, sandbox directories. Created if missing; reused (and adopted) if not. */
@@ -68,6 +76,8 @@ export interface ProcessRuntimeOptions {
   pollIntervalMs?: number;
   network?: SandboxNetwork;
   mounts?: ContainerMounts;
+  /** Containers' limits and usage (default: the machine's cgroups when root, else none). */
+  cgroups?: ContainerCgroups;
   logger?: Logger;
 }
 
@@ -86,6 +96,9 @@ export class ProcessRuntime implements RuntimeService, ImageService {
   private readonly store: RecordStore;
   private readonly network: SandboxNetwork;
   private readonly mounts: ContainerMounts;
+  /** Public so the agent can say once, in the node's events, when limits are not enforced. */
+  readonly cgroups: ContainerCgroups;
+  private readonly processStats = new ProcessGroupStats();
   private readonly logger: Logger;
   private readonly sandboxes = new Map<string, SandboxRecord>();
   private readonly containers = new Map<string, LiveContainer>();
@@ -100,6 +113,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     this.network = options.network ?? new HostNetwork(options.nodeIp);
     this.mounts = options.mounts ?? new HostPathMounts();
     this.logger = options.logger ?? silentLogger;
+    this.cgroups = options.cgroups ?? chooseContainerCgroups({ logger: this.logger });
     const { sandboxes, containers, errors } = this.store.load();
     for (const e of errors) this.logger.warn({ record: e }, 'process runtime: skipping unreadable record');
     for (const s of sandboxes) this.sandboxes.set(s.id, s);
@@ -200,6 +214,12 @@ export class ProcessRuntime implements RuntimeService, ImageService {
   private async create(podSandboxId: string, config: ContainerConfig, logDirectory: string): Promise<string> {
     const id = newId();
     await this.mounts.prepare(id, config.mounts);
+    try {
+      await this.cgroups.prepare(id, this.sandbox(podSandboxId).config.metadata.uid, config.linux?.resources);
+    } catch (e) {
+      await this.mounts.release(id);
+      throw e;
+    }
     const record: ContainerRecord = {
       id,
       podSandboxId,
@@ -217,6 +237,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
       this.store.saveContainer(record);
     } catch (e) {
       await this.mounts.release(id);
+      await this.cgroups.release(id);
       throw new RuntimeError('CreateContainerError', `failed to save container "${config.metadata.name}": ${(e as Error).message}`);
     }
     this.containers.set(id, { record, execs: new Set() });
@@ -242,8 +263,12 @@ export class ProcessRuntime implements RuntimeService, ImageService {
   private async start(c: LiveContainer, sandbox: SandboxRecord): Promise<void> {
     const { record } = c;
     const { cwd, env } = this.context(record, sandbox);
-    const argv = this.wrap(record, [...record.config.command, ...record.config.args]);
+    const command = record.config.command[0]!;
+    // The cgroup move is outermost: the network's and mounts' wrappers already run inside it.
+    const argv = this.cgroups.wrapCommand(record.id, this.wrap(record, [...record.config.command, ...record.config.args]));
     if (!isDirectory(cwd)) return this.failStart(c, `unable to start container process: chdir to cwd ("${cwd}") set in config failed: no such file or directory`);
+    const missing = argv[0] === command ? undefined : missingExecutable(command, env.PATH, cwd);
+    if (missing) return this.failStart(c, `unable to start container process: ${spawnFailureMessage(command, missing)}`);
     let log: CriLogWriter;
     try {
       log = new CriLogWriter(record.logPath, { maxSize: this.options.maxLogSize, maxFiles: this.options.maxLogFiles });
@@ -271,20 +296,25 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     throw new RuntimeError('RunContainerError', message);
   }
 
-  private exited(c: LiveContainer, exit: ProcessExit): void {
+  private async exited(c: LiveContainer, exit: ProcessExit): Promise<void> {
     if (this.closed) return;
     for (const child of c.execs) killExec(child);
+    // containerd's reason when the cgroup saw an OOM kill; the exit code stays the process's own
+    // (137 when the killer took it), but an adopted process's unknown one becomes the SIGKILL's.
+    const oom = this.cgroups.exitReason(c.record.id) === 'OOMKilled';
     Object.assign(c.record, {
       state: 'CONTAINER_EXITED',
       finishedAt: exit.finishedAt.toString(),
-      exitCode: exit.exitCode,
-      reason: exit.reason,
+      exitCode: oom && exit.reason === UNKNOWN_EXIT_REASON ? OOM_KILLED_EXIT_CODE : exit.exitCode,
+      reason: oom ? 'OOMKilled' : exit.reason,
       message: exit.message,
       pid: undefined,
     });
     c.proc = undefined;
     if (this.containers.get(c.record.id) === c) this.persist(() => this.store.saveContainer(c.record));
     this.emit(c.record, 'CONTAINER_STOPPED_EVENT');
+    // As containerd deletes the task (and runc its cgroup) once it exited: what it left is killed.
+    await this.cgroups.release(c.record.id);
   }
 
   /** SIGTERM to the process group, SIGKILL after `timeoutSeconds`; a container not running is left as it is. */
@@ -314,6 +344,8 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     this.containers.delete(id);
     this.store.deleteContainer(id);
     await this.mounts.release(id);
+    await this.cgroups.release(id);
+    this.processStats.forget(id);
     this.emit(c.record, 'CONTAINER_DELETED_EVENT');
   }
 
@@ -336,6 +368,33 @@ export class ProcessRuntime implements RuntimeService, ImageService {
       logPath: r.logPath,
       pid: r.state === 'CONTAINER_RUNNING' ? r.pid : undefined,
     };
+  }
+
+  // ---- stats: from the container's cgroup, else from its process group in /proc
+
+  async containerStats(id: string): Promise<ContainerStats> {
+    const [stats] = this.statsOf([this.container(id)]);
+    return stats!;
+  }
+
+  async listContainerStats(filter: ContainerStatsFilter = {}): Promise<ContainerStats[]> {
+    return this.statsOf([...this.containers.values()].filter((c) => c.record.state === 'CONTAINER_RUNNING' && containerMatches(c.record, filter)));
+  }
+
+  private statsOf(list: LiveContainer[]): ContainerStats[] {
+    const samples = new Map<string, ResourceSample>();
+    const fromProc = new Map<string, { pid: number; startedAt: bigint }>();
+    for (const { record: r } of list) {
+      if (r.state !== 'CONTAINER_RUNNING' || r.pid === undefined) continue;
+      const sample = this.cgroups.stats(r.id);
+      if (sample) samples.set(r.id, sample);
+      else fromProc.set(r.id, { pid: r.pid, startedAt: BigInt(r.startedAt) });
+    }
+    for (const [id, sample] of this.processStats.sample(fromProc)) samples.set(id, sample);
+    return list.map(({ record: r }) => {
+      const { id, metadata, labels, annotations } = toContainer(r);
+      return toContainerStats({ id, metadata, labels, annotations }, samples.get(r.id));
+    });
   }
 
   // ---- in the container's context
@@ -400,6 +459,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
   private recover(record: ContainerRecord): void {
     const c: LiveContainer = { record, execs: new Set() };
     this.containers.set(record.id, c);
+    if (record.state === 'CONTAINER_EXITED') void this.cgroups.release(record.id);
     if (record.state !== 'CONTAINER_RUNNING') return;
     if (record.pid !== undefined && record.pidStartTime !== undefined && isSameLiveProcess(record.pid, record.pidStartTime)) {
       c.proc = adoptProcess(record.pid, record.pidStartTime, this.options.pollIntervalMs ?? 500);
@@ -411,11 +471,13 @@ export class ProcessRuntime implements RuntimeService, ImageService {
       }
       return;
     }
+    const oom = this.cgroups.exitReason(record.id) === 'OOMKilled';
+    void this.cgroups.release(record.id);
     Object.assign(record, {
       state: 'CONTAINER_EXITED',
       finishedAt: nowNanos().toString(),
-      exitCode: UNKNOWN_EXIT_CODE,
-      reason: UNKNOWN_EXIT_REASON,
+      exitCode: oom ? OOM_KILLED_EXIT_CODE : UNKNOWN_EXIT_CODE,
+      reason: oom ? 'OOMKilled' : UNKNOWN_EXIT_REASON,
       message: 'the process was gone when the runtime restarted; its exit status is unknown',
       pid: undefined,
     });
