@@ -1,6 +1,7 @@
-// A sandbox's network. The process runtime has only the node's network for now: every sandbox's
-// processes share it, whatever the pod asked for. Network namespaces (a namespace per sandbox, an
-// address from a pod CIDR, processes entered into it) come later as another SandboxNetwork.
+// A sandbox's network. HostNetwork: every sandbox's processes share the node's network, whatever
+// the pod asked for (hostNetwork pods, and every pod when the runtime cannot do better: not root,
+// no pod CIDR). BridgeNetwork (bridge-network.ts): a network namespace per pod sandbox on a node
+// bridge; chooseSandboxNetwork (choose-network.ts) picks one of them.
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { PodSandboxConfig } from '../types.js';
@@ -27,11 +28,20 @@ export interface SandboxNetwork {
 export const HOST_NETWORK_INFO = 'process runtime: host network';
 
 export class HostNetwork implements SandboxNetwork {
-  constructor(private readonly nodeIp: string) {}
+  constructor(
+    private readonly nodeIp: string,
+    /** Why pods do not get their own network (e.g. "not root"): told in their sandboxes' info. */
+    private readonly reason?: string,
+  ) {}
 
   async setup(_sandboxId: string, config: PodSandboxConfig): Promise<SandboxNetworkStatus> {
     const info: Record<string, string> = { network: HOST_NETWORK_INFO };
-    if (!config.hostNetwork) info.warning = 'pod network requested but not supported by the process runtime yet: using the host network';
+    if (!config.hostNetwork && this.reason) {
+      info.network = `${HOST_NETWORK_INFO} (${this.reason})`;
+      info.warning = `pod network requested but unavailable (${this.reason}): using the host network`;
+    } else if (!config.hostNetwork) {
+      info.warning = 'pod network requested but not supported by the process runtime yet: using the host network';
+    }
     return { ip: this.nodeIp, additionalIps: [], info };
   }
 
