@@ -17,6 +17,7 @@ import type { EnvSources } from './pods/environment.js';
 import { killContainer } from './pods/lifecycle.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID, PodWorker } from './pods/pod-worker.js';
 import type { RuntimeService } from './runtime/types.js';
+import type { VolumeManager } from './volumes/index.js';
 import { isMirrorPod, isStaticPod, MirrorPodManager, mirrorOf, type StaticPodSource } from './config/index.js';
 import type { PodLogInfo } from './server/index.js';
 
@@ -33,6 +34,8 @@ export interface KubeletOptions {
   backoff?: RestartBackoff;
   /** On shutdown, containers get their grace period up to this many seconds (default 10). */
   shutdownGraceSeconds?: number;
+  /** Pod volumes; absent: containers get no volume mounts. */
+  volumes?: VolumeManager;
   /** Static pods (manifest files): run without the API, mirrored into it. The caller runs the source. */
   staticPods?: StaticPodSource;
 }
@@ -235,6 +238,7 @@ export class Kubelet implements Runnable {
         probes: this.probes,
         recorder: this.recorder,
         services: () => this.services.store.list(),
+        volumes: this.opts.volumes,
         allocatable: () => (this.node.store.list()[0]?.status?.allocatable ?? {}) as Record<string, string>,
       },
       uid,
@@ -266,6 +270,7 @@ export class Kubelet implements Runnable {
     this.lastStatus.delete(uid);
     this.probes.removePod(uid);
     await (st?.worker ?? this.newWorker(uid)).stopAll(0).catch((e) => this.opts.logger.warn({ uid, err: e }, 'could not stop a deleted pod'));
+    await this.opts.volumes?.tearDown(uid).catch((e) => this.opts.logger.warn({ uid, err: e }, 'could not remove a deleted pod\'s volumes'));
   }
 
   /** Sandboxes of pods the API no longer has (deleted while the kubelet was away) are removed. */
@@ -275,6 +280,7 @@ export class Kubelet implements Runnable {
       const uid = s.labels[LABEL_POD_UID];
       if (uid && !known.has(uid) && !this.workers.has(uid)) await this.forget({ metadata: { uid, name: s.metadata.name, namespace: s.metadata.namespace } });
     }
+    await this.opts.volumes?.cleanupOrphans([...known, ...this.workers.keys()].filter((u): u is string => !!u));
   }
 
   async start(signal: AbortSignal): Promise<void> {

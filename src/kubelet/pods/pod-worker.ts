@@ -14,6 +14,7 @@ import type { RestartBackoff } from './backoff.js';
 import { EnvError, commandLine, containerEnv, type EnvSources } from './environment.js';
 import { killContainer, runHook } from './lifecycle.js';
 import { serviceEnv, servicesForPod } from './service-env.js';
+import { ContainerMountError, PodVolumesError, type VolumeManager } from '../volumes/index.js';
 import { podStatus, type ContainerView } from './status.js';
 
 export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
@@ -40,6 +41,8 @@ export interface WorkerDeps {
   recorder?: EventRecorder;
   /** The Services whose variables containers get (the kubelet's informer cache). */
   services?: () => Iterable<Service>;
+  /** Sets up the pod's volumes before its sandbox; absent: pods with volumes get no mounts. */
+  volumes?: VolumeManager;
   /** Node allocatable, for resourceFieldRef to unset limits. */
   allocatable?: () => Record<string, string>;
   now?: () => number;
@@ -72,6 +75,9 @@ export class PodWorker {
   private readonly createErrors = new Map<string, { reason: string; message: string }>();
   /** The exited container each BackOff event was recorded for (one event per wait). */
   private readonly backoffReported = new Map<string, string>();
+  /** FailedMount messages already recorded as events (one event per distinct failure). */
+  private readonly mountFailures = new Set<string>();
+  private volumesRefreshedAt = 0;
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -97,6 +103,12 @@ export class PodWorker {
     const sandboxConfig = this.sandboxConfig(pod);
     let sandboxes = await rt.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: this.uid }, state: 'SANDBOX_READY' });
     const finished = terminal(pod);
+    if (!finished && !(await this.volumesReady(pod))) {
+      const status = podStatus({ pod, views: await this.views(pod), hostIP: this.deps.hostIP, sandboxReady: false, startTime: (this.startTime ??= new Date(this.now())) });
+      await this.deps.setStatus(pod, status);
+      this.deps.resyncAfter(2_000);
+      return;
+    }
     if (sandboxes.length === 0 && !finished) {
       await rt.runPodSandbox(sandboxConfig);
       sandboxes = await rt.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: this.uid }, state: 'SANDBOX_READY' });
@@ -117,6 +129,33 @@ export class PodWorker {
     await this.deps.setStatus(pod, status);
     // A pod that has finished keeps its records (logs, statuses) but nothing runs for it.
     if ((status.phase === 'Succeeded' || status.phase === 'Failed') && sandbox) await rt.stopPodSandbox(sandbox.id);
+  }
+
+  /**
+   * Sets up the pod's volumes (a no-op once done) and refreshes ConfigMap/Secret/downward API
+   * contents at most every 10 s; failures become FailedMount events, the pod waits in ContainerCreating.
+   */
+  private async volumesReady(pod: Pod): Promise<boolean> {
+    const volumes = this.deps.volumes;
+    if (!volumes || !pod.spec?.volumes?.length) return true;
+    try {
+      await volumes.setUp(pod);
+      if (this.now() - this.volumesRefreshedAt >= 10_000) {
+        this.volumesRefreshedAt = this.now();
+        await volumes.refresh(pod);
+      }
+      this.mountFailures.clear();
+      return true;
+    } catch (e) {
+      if (!(e instanceof PodVolumesError)) throw e;
+      for (const err of e.errors) {
+        if (this.mountFailures.has(err.message)) continue;
+        this.mountFailures.add(err.message);
+        this.deps.recorder?.event(pod, 'Warning', 'FailedMount', err.message);
+      }
+      this.deps.logger.debug({ pod: this.uid, err: e }, 'volumes not ready');
+      return false;
+    }
   }
 
   private now(): number {
@@ -203,7 +242,7 @@ export class PodWorker {
           args,
           workingDir: c.workingDir,
           envs: [...vars].map(([key, value]) => ({ key, value })),
-          mounts: [],
+          mounts: this.deps.volumes?.mountsFor(pod, c, vars) ?? [],
           logPath: containerLogPath(c.name, attempt),
           stdin: c.stdin,
           stdinOnce: c.stdinOnce,
@@ -215,7 +254,7 @@ export class PodWorker {
         sandboxConfig,
       );
     } catch (e) {
-      const reason = e instanceof EnvError ? 'CreateContainerConfigError' : e instanceof RuntimeError ? e.reason : 'CreateContainerError';
+      const reason = e instanceof EnvError || e instanceof ContainerMountError ? 'CreateContainerConfigError' : e instanceof RuntimeError ? e.reason : 'CreateContainerError';
       if (this.createErrors.get(c.name)?.message !== (e as Error).message) this.deps.recorder?.event(pod, 'Warning', 'Failed', `Error: ${(e as Error).message}`);
       this.createErrors.set(c.name, { reason, message: (e as Error).message });
       this.deps.logger.debug({ pod: this.uid, container: c.name, err: e }, 'could not create container');
@@ -303,6 +342,7 @@ export class PodWorker {
       }),
     );
     await this.stopAll(0);
+    await this.deps.volumes?.tearDown(this.uid);
     await this.deps.finishDeletion(pod);
     this.deps.backoff.forgetPod(this.uid);
   }
