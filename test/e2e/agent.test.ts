@@ -10,7 +10,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type AgentConfig, parseAgentFlags, UsageError } from '../../src/cli/agent-command.js';
-import { KUBETS_BIN, TestCluster, until } from './harness.js';
+import { KUBETS_BIN, removePodNetwork, TestCluster, until } from './harness.js';
 
 /** Host processes whose command line contains `marker`. */
 function processes(marker: string): number[] {
@@ -71,6 +71,7 @@ describe('kubets agent', () => {
       }
     }
     await cluster?.stop();
+    removePodNetwork(join(dataDir, 'runtime', 'network'));
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -1,12 +1,13 @@
 // Starts a real `kubets server` (the built CLI, as a child process) on a free port with a fresh
 // data directory, and drives it with the real kubectl binaries installed on the machine.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { parse as parseYaml } from 'yaml';
 import { ApiClient } from '../../src/client/client.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { httpsTransport } from '../../src/client/transport.js';
+import { defaultBridgeName } from '../../src/kubelet/runtime/process/bridge-network.js';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,8 @@ export interface TestClusterOptions {
   extraArgs?: string[];
   /** Run the server's local node (kubelet); without it tests bring Node objects or a simulated node. */
   agent?: boolean;
+  /** The pods' range (--cluster-cidr); with `agent`, a random 10.x.0.0/16 unless given, kept across restarts. */
+  clusterCidr?: string;
 }
 
 export class TestCluster {
@@ -52,6 +55,9 @@ export class TestCluster {
 
   static async start(opts: TestClusterOptions = {}): Promise<TestCluster> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kubets-e2e-'));
+    // Servers of tests running side by side must not give their nodes the same pod subnet (each
+    // node's bridge routes its podCIDR).
+    if (opts.agent) opts = { ...opts, clusterCidr: opts.clusterCidr ?? `10.${100 + Math.floor(Math.random() * 120)}.0.0/16` };
     const args = [
       KUBETS_BIN,
       'server',
@@ -64,9 +70,7 @@ export class TestCluster {
       '--no-merge-kubeconfig',
       '--datastore',
       opts.datastore ?? 'sqlite',
-      // Servers of tests running side by side must not give their nodes the same pod subnet
-      // (each node's bridge routes its podCIDR).
-      ...(opts.agent ? ['--kubelet-port', '0', '--cluster-cidr', `10.${100 + Math.floor(Math.random() * 120)}.0.0/16`] : ['--disable-agent']),
+      ...(opts.agent ? ['--kubelet-port', '0', '--cluster-cidr', opts.clusterCidr!] : ['--disable-agent']),
       ...(opts.extraArgs ?? []),
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dataDir } });
@@ -173,9 +177,29 @@ export class TestCluster {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
     const code = await exited;
     clearTimeout(timer);
-    if (!opts.keepData && existsSync(this.dataDir)) rmSync(this.dataDir, { recursive: true, force: true });
+    if (!opts.keepData && existsSync(this.dataDir)) {
+      if (this.startOpts.agent) removePodNetwork(join(this.dataDir, 'runtime', 'network'));
+      rmSync(this.dataDir, { recursive: true, force: true });
+    }
     return code;
   }
+}
+
+/** Removes what a stopped server's node left in the kernel: its pods' network namespaces and its bridge. */
+export function removePodNetwork(networkStateDir: string): void {
+  const bridge = defaultBridgeName(networkStateDir);
+  const run = (args: string[]) => {
+    try {
+      return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      return '';
+    }
+  };
+  for (const line of run(['netns', 'list']).split('\n')) {
+    const name = line.split(' ')[0];
+    if (name?.startsWith(`${bridge}-`)) run(['netns', 'delete', name]);
+  }
+  run(['link', 'delete', bridge]);
 }
 
 /** Polls `check` every 50 ms until it returns something truthy; throws naming `what` after the timeout. */

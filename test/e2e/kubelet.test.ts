@@ -6,6 +6,7 @@
 // started again neither leaks nor duplicates its pods' processes.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { TestCluster, until } from './harness.js';
@@ -121,9 +122,9 @@ spec:
   containers:
   - name: app
     image: node
-    command: ['${process.execPath}', -e, "require('http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')"]
+    command: ['${process.execPath}', -e, "require('http').createServer((q, s) => s.end('ok')).listen(${port})"]
     ports: [{name: http, containerPort: ${port}}]
-    readinessProbe: {httpGet: {host: 127.0.0.1, port: http, path: /}, periodSeconds: 1}
+    readinessProbe: {httpGet: {port: http, path: /}, periodSeconds: 1}
 ---
 apiVersion: v1
 kind: Pod
@@ -142,6 +143,69 @@ spec:
     assert.equal(await field('never-ready', '.status.containerStatuses[0].ready'), 'false');
     assert.equal(await field('never-ready', '.status.conditions[?(@.type=="Ready")].status'), 'False');
     await cluster.kubectlOk(['delete', 'pod', 'unhealthy', 'web', 'never-ready']);
+  });
+
+  it('a Deployment of 3 HTTP servers gets 3 pod IPs from the node\'s podCIDR, each answering from the host', async () => {
+    await cluster.kubectlOk(['apply', '-f', '-'], {
+      stdin: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: echo}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: echo}}
+  template:
+    metadata: {labels: {app: echo}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: app
+        image: node
+        env: [{name: POD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
+        command: ['${process.execPath}', -e, "require('http').createServer((q, s) => s.end(process.env.POD)).listen(8080) // e2e-echo"]
+        readinessProbe: {httpGet: {port: 8080}, periodSeconds: 1}
+`,
+    });
+    await cluster.kubectlOk(['rollout', 'status', 'deployment/echo', '--timeout=60s']);
+    const podCIDR = (await cluster.kubectlOk(['get', 'nodes', '-o', 'jsonpath={.items[0].spec.podCIDR}'])).trim();
+    const prefix = podCIDR.split('.').slice(0, 3).join('.') + '.';
+    const rows = (await cluster.kubectlOk(['get', 'pods', '-l', 'app=echo', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.podIP}{"\\n"}{end}'])).trim().split('\n');
+    const ips = rows.map((r) => r.split(' ')[1]!);
+    assert.equal(new Set(ips).size, 3, `three different IPs: ${rows.join(', ')}`);
+    for (const ip of ips) assert.ok(ip.startsWith(prefix), `${ip} in ${podCIDR}`);
+    // The same port in three pods: each answers at its own address with its own name.
+    for (const row of rows) {
+      const [name, ip] = row.split(' ');
+      const body = await until(async () => {
+        const res = await fetch(`http://${ip}:8080/`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+        return res?.ok ? res.text() : '';
+      }, `${ip} answers`, 10_000);
+      assert.equal(body, name);
+    }
+    await cluster.kubectlOk(['delete', 'deployment', 'echo']);
+  });
+
+  it('a pod with a ConfigMap volume and env sees the values, without touching the host', async () => {
+    const dir = `/etc/kubets-e2e-${process.pid}`;
+    await cluster.kubectlOk(['create', 'configmap', 'app-config', '--from-literal=greeting=hi-from-volume', '--from-literal=level=debug']);
+    await cluster.kubectlOk(['apply', '-f', '-'], {
+      stdin: `apiVersion: v1
+kind: Pod
+metadata: {name: configured}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes: [{name: cfg, configMap: {name: app-config}}]
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, 'echo "$(cat ${dir}/greeting) level=$LEVEL"; sleep 3600 # e2e-configured']
+    env: [{name: LEVEL, valueFrom: {configMapKeyRef: {name: app-config, key: level}}}]
+    volumeMounts: [{name: cfg, mountPath: ${dir}, readOnly: true}]
+`,
+    });
+    const logs = await until(async () => (await cluster.kubectl(['logs', 'configured'])).stdout, 'configured logs', 15_000);
+    assert.equal(logs, 'hi-from-volume level=debug\n');
+    assert.equal(existsSync(dir), false, 'the mount path exists only in the pod\'s mount namespace');
+    await cluster.kubectlOk(['delete', 'pod', 'configured']);
   });
 
   it('a server killed with SIGKILL and started again neither leaks nor duplicates processes', async () => {

@@ -11,6 +11,11 @@ export interface ContainerMounts {
   prepare(containerId: string, mounts: Mount[]): Promise<void>;
   /** The argv that runs `argv` with the container's mounts in place (e.g. in its mount namespace). */
   wrapCommand(containerId: string, mounts: Mount[], argv: string[]): string[];
+  /**
+   * The argv that runs `argv` in the mounts of the running container whose main process is `pid`
+   * (exec sessions, probes, hooks); absent: execs are wrapped as a new start would be.
+   */
+  enterCommand?(containerId: string, pid: number, argv: string[]): string[];
   /** Undoes `prepare`; idempotent. */
   release(containerId: string): Promise<void>;
 }

@@ -31,7 +31,7 @@ export class HostNetwork implements SandboxNetwork {
   constructor(
     private readonly nodeIp: string,
     /** Why pods do not get their own network (e.g. "not root"): told in their sandboxes' info. */
-    private readonly reason?: string,
+    readonly reason?: string,
   ) {}
 
   async setup(_sandboxId: string, config: PodSandboxConfig): Promise<SandboxNetworkStatus> {

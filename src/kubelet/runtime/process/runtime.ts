@@ -513,7 +513,13 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     if (c.record.state !== 'CONTAINER_RUNNING') throw new RuntimeError('ContainerNotRunning', `container is in ${c.record.state} state`);
     if (cmd.length === 0) throw new RuntimeError('ExecError', 'exec needs a command');
     const sandbox = this.sandbox(c.record.podSandboxId);
-    return { argv: this.wrap(c.record, cmd), ...this.context(c.record, sandbox), running: c.execs };
+    // An exec joins the running container's mount namespace rather than building a fresh one.
+    const pid = c.proc?.pid;
+    const argv =
+      pid && this.mounts.enterCommand && c.record.config.mounts.length > 0
+        ? this.network.wrapCommand(c.record.podSandboxId, this.mounts.enterCommand(c.record.id, pid, cmd))
+        : this.wrap(c.record, cmd);
+    return { argv, ...this.context(c.record, sandbox), running: c.execs };
   }
 
   private sandbox(id: string): SandboxRecord {
