@@ -3,7 +3,7 @@
 // at once over HTTPS; a watch records when each pod is Running and when it is Ready. Prints
 // p50/p99 of create -> Running and create -> Ready beside upstream's pod startup SLO (p99 <= 5 s)
 // and kubets' target (p99 < 1 s). Not a test: it prints figures. `--pods=N` (default 100).
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -13,6 +13,7 @@ import { ApiClient } from '../../src/client/client.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { NAMESPACES, NODES, PODS } from '../../src/client/resources.js';
 import { httpsTransport } from '../../src/client/transport.js';
+import { defaultBridgeName } from '../../src/kubelet/runtime/process/bridge-network.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const KUBETS_BIN = resolve(here, '../../src/cli/main.js');
@@ -96,6 +97,8 @@ async function main(): Promise<number> {
     const r = lat(running);
     const rd = lat(ready);
     const fmt = (xs: number[]) => `p50 ${quantile(xs, 0.5)} ms, p99 ${quantile(xs, 0.99)} ms`;
+    const sample = (await client.resource<Pod>(PODS).get('bench', 'p-0')).status?.podIP;
+    process.stdout.write(`pod network: ${sample} (p-0's IP)\n`);
     process.stdout.write(`pods Running: ${running.size}/${n}; create -> Running ${fmt(r)}\n`);
     process.stdout.write(`pods Ready:   ${ready.size}/${n}; create -> Ready   ${fmt(rd)}\n`);
     process.stdout.write(`all ${n} Ready in ${((Math.max(...ready.values()) - started) / 1000).toFixed(1)} s; upstream SLO p99 <= 5000 ms, kubets target p99 < 1000 ms\n`);
@@ -105,6 +108,12 @@ async function main(): Promise<number> {
     client.close();
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
+    // The node's bridge outlives the server (as a node's would); this one's data dir goes now.
+    try {
+      execFileSync('ip', ['link', 'delete', defaultBridgeName(join(dataDir, 'runtime', 'network'))], { stdio: 'ignore' });
+    } catch {
+      // not root, or no pod network was set up
+    }
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
