@@ -17,9 +17,12 @@ interface Subresource {
 /** Subresources served beyond status and scale, with the kinds upstream gives them. */
 const EXTRA_SUBRESOURCES: Record<string, Subresource[]> = {
   '/pods': [
+    { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
     { name: 'binding', kind: 'Binding', verbs: ['create'] },
     { name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
+    { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
     { name: 'log', kind: 'Pod', verbs: ['get'] },
+    { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
   ],
   '/namespaces': [{ name: 'finalize', kind: 'Namespace', verbs: ['update'] }],
   '/serviceaccounts': [{ name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] }],

@@ -10,7 +10,7 @@ import type { ResourceDefinition } from '../api/types.js';
 import { methodNotSupported, pathNotFound } from '../apimachinery/errors.js';
 import type { Logger } from '../logging/index.js';
 import type { Runnable } from '../manager/index.js';
-import { authenticate, authorize } from './authn.js';
+import { authenticate, authorize, type ServiceAccountTokens } from './authn.js';
 import type { RequestContext, UserInfo } from './handlers/context.js';
 import { InProcessListener } from './in-process.js';
 import { handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handlePatch, handleUpdate } from './handlers/crud.js';
@@ -18,6 +18,8 @@ import type { FieldProblemFinder } from './handlers/field-validation.js';
 import { handleEviction } from './handlers/eviction.js';
 import { handleBinding, handleFinalize, handleScale } from './handlers/subresources.js';
 import { handlePodLog, type KubeletClientConfig } from './handlers/pod-log.js';
+import { handlePodStream, handlePodStreamUpgrade, POD_STREAM_SUBRESOURCES } from './handlers/pod-stream.js';
+import { handleTokenRequest } from './handlers/token-request.js';
 import { handleWatch } from './handlers/watch.js';
 import { chooseRendering } from './http/negotiation.js';
 import { writeError } from './http/respond.js';
@@ -43,6 +45,8 @@ export interface ApiServerOptions {
   findFieldProblems?: FieldProblemFinder;
   /** How to reach kubelets (pods/log); without it those requests fail with a 500. */
   kubeletClient?: KubeletClientConfig;
+  /** Issues (serviceaccounts/token) and authenticates (bearer) service account tokens; absent: neither. */
+  serviceAccountTokens?: ServiceAccountTokens;
 }
 
 export class ApiServer implements Runnable {
@@ -74,6 +78,8 @@ export class ApiServer implements Runnable {
       (req, res) => void this.serve(req, res),
     );
     this.server = server;
+    // Connection: Upgrade requests (exec, attach, port-forward) arrive here instead of 'request'.
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.serveUpgrade(req, socket, head));
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -97,6 +103,24 @@ export class ApiServer implements Runnable {
     });
   }
 
+  /** Upgrade requests: pod streams are proxied to the kubelet (handlers/pod-stream.ts), others served as usual. */
+  private serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const abort = new AbortController();
+    this.inflight.add(abort);
+    socket.once('close', () => this.inflight.delete(abort));
+    return handlePodStreamUpgrade(req, socket, head, {
+      authenticate: (r) => authenticate(r, this.opts.serviceAccountTokens),
+      storeOf: (group, version, plural) => {
+        const def = this.opts.registry.get(group, version, plural);
+        if (!def) throw new Error(`no resource ${plural} in ${group}/${version}`);
+        return this.opts.storeFor(def);
+      },
+      kubeletClient: this.opts.kubeletClient,
+      signal: abort.signal,
+      serve: (r, res) => this.serve(r, res),
+    });
+  }
+
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const abort = new AbortController();
     this.inflight.add(abort);
@@ -111,7 +135,7 @@ export class ApiServer implements Runnable {
       const url = new URL(req.url ?? '/', 'https://kubets');
       const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
       phase = 'authenticate';
-      const user = authenticate(req);
+      const user = await authenticate(req, this.opts.serviceAccountTokens);
       phase = 'authorize';
       authorize(user, info);
       phase = 'handle';
@@ -149,7 +173,7 @@ export class ApiServer implements Runnable {
         warnings: [],
         findFieldProblems: this.opts.findFieldProblems,
       };
-      await dispatch(ctx, this.opts.kubeletClient);
+      await dispatch(ctx, this.opts.kubeletClient, this.opts.serviceAccountTokens);
     } catch (e) {
       writeError(res, e);
     } finally {
@@ -161,10 +185,10 @@ export class ApiServer implements Runnable {
   }
 }
 
-async function dispatch(ctx: RequestContext, kubeletClient: KubeletClientConfig | undefined): Promise<void> {
+async function dispatch(ctx: RequestContext, kubeletClient: KubeletClientConfig | undefined, tokens?: ServiceAccountTokens): Promise<void> {
   const { info, def } = ctx;
   const verbs = def.verbs ?? DEFAULT_VERBS;
-  if (info.subresource) return dispatchSubresource(ctx, info, kubeletClient);
+  if (info.subresource) return dispatchSubresource(ctx, info, kubeletClient, tokens);
   if (!verbs.includes(info.verb)) throw methodNotSupported(ctx.store.qualified, info.verb);
   switch (info.verb) {
     case 'get':
@@ -189,7 +213,7 @@ async function dispatch(ctx: RequestContext, kubeletClient: KubeletClientConfig 
   }
 }
 
-async function dispatchSubresource(ctx: RequestContext, info: ResourceRequestInfo, kubeletClient: KubeletClientConfig | undefined): Promise<void> {
+async function dispatchSubresource(ctx: RequestContext, info: ResourceRequestInfo, kubeletClient: KubeletClientConfig | undefined, tokens?: ServiceAccountTokens): Promise<void> {
   const { def } = ctx;
   const sub = info.subresource;
   if (sub === 'status' && def.subresources?.status) {
@@ -204,6 +228,10 @@ async function dispatchSubresource(ctx: RequestContext, info: ResourceRequestInf
     if (info.verb === 'create') return handleEviction(ctx);
   } else if (def.group === '' && def.plural === 'pods' && sub === 'log') {
     if (info.verb === 'get') return handlePodLog(ctx, kubeletClient);
+  } else if (def.group === '' && def.plural === 'pods' && POD_STREAM_SUBRESOURCES.includes(sub)) {
+    return handlePodStream(ctx, kubeletClient);
+  } else if (def.group === '' && def.plural === 'serviceaccounts' && sub === 'token') {
+    if (info.verb === 'create') return handleTokenRequest(ctx, tokens);
   } else if (def.group === '' && def.plural === 'namespaces' && sub === 'finalize') {
     if (info.verb === 'update') return handleFinalize(ctx);
   } else {

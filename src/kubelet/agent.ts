@@ -8,7 +8,17 @@ import { issueKubeletServingCertificate } from '../pki/kubelet.js';
 import type { Client } from '../client/types.js';
 import type { Logger } from '../logging/index.js';
 import type { Runnable } from '../manager/index.js';
+import type { Node } from 'kubernetes-types/core/v1.js';
+import { EventBroadcaster } from '../client/events/recorder.js';
+import { NODES } from '../client/resources.js';
 import { Kubelet } from './kubelet.js';
+import { BridgeNetwork } from './runtime/process/bridge-network.js';
+import { limitsEnforcementMessage } from './runtime/process/cgroups.js';
+import { chooseSandboxNetwork, DeferredSandboxNetwork } from './runtime/process/choose-network.js';
+import { chooseContainerMounts } from './runtime/process/mount-namespace.js';
+import { HostNetwork } from './runtime/process/network.js';
+import { VolumeManager } from './volumes/index.js';
+import { StaticPodSource } from './config/index.js';
 import { NodeAgent } from './node/index.js';
 import { DEFAULT_KUBELET_PORT, KubeletServer } from './server/index.js';
 import { hostMachine } from './node/machine.js';
@@ -41,17 +51,26 @@ export class KubeletAgent implements Runnable {
     const { internalIP } = await hostMachine(this.opts.dataDir).info();
     const logRoot = join(this.opts.dataDir, 'pods');
     const serving = await issueKubeletServingCertificate({ caCertPem: this.opts.ca.certPem, caKeyPem: this.opts.ca.keyPem }, { nodeName: this.nodeName, ips: [internalIP] });
+    const { logger, dataDir, client } = this.opts;
+    // The pod network is chosen once the Node has its podCIDR (after registration); the runtime
+    // exists before, because the kubelet server hands it streams.
+    const network = new DeferredSandboxNetwork();
+    const mounts = await chooseContainerMounts({ stateDir: join(dataDir, 'runtime', 'mounts'), logger });
+    const runtime = new ProcessRuntime({ stateDir: join(dataDir, 'runtime'), nodeIp: internalIP, logger, network, mounts });
     const server = new KubeletServer({
       port: this.opts.kubeletPort ?? DEFAULT_KUBELET_PORT,
       tls: { certPem: serving.certPem, keyPem: serving.keyPem, clientCaPem: this.opts.ca.certPem },
       logRoot,
       findPod: (ns, name) => this.kubelet?.logInfo(ns, name),
+      streams: { runtime, target: async (ns, name, container) => this.kubelet?.streamTarget(ns, name, container) },
       logger: this.opts.logger,
     });
     const serverRunning = server.start(signal);
     const port = (await Promise.race([server.address(), serverRunning.then(() => undefined)]))?.port;
-    if (port === undefined) return;
-    const runtime = new ProcessRuntime({ stateDir: join(this.opts.dataDir, 'runtime'), nodeIp: internalIP, logger: this.opts.logger });
+    if (port === undefined) {
+      await runtime.close();
+      return network.close();
+    }
     const node = new NodeAgent({
       client: this.opts.client,
       logger: this.opts.logger,
@@ -65,10 +84,49 @@ export class KubeletAgent implements Runnable {
     try {
       await Promise.race([node.registered(), nodeRunning]);
       if (signal.aborted) return;
-      this.kubelet = new Kubelet({ client: this.opts.client, runtime, logger: this.opts.logger, nodeName: this.nodeName, hostIP: internalIP, logRoot });
-      await Promise.all([this.kubelet.start(signal), nodeRunning, serverRunning]);
+      const self = await this.podCidr(signal);
+      const chosen = await chooseSandboxNetwork({ podCIDR: self?.spec?.podCIDR, nodeIp: internalIP, stateDir: join(dataDir, 'runtime', 'network'), logger });
+      network.choose(chosen);
+      if (chosen instanceof BridgeNetwork) {
+        const ids = (await runtime.listPodSandbox()).map((s) => s.id);
+        await chosen.cleanupOrphans(ids);
+        await chosen.restore(ids);
+      }
+      this.reportLimitations(self, [limitsEnforcementMessage(runtime.cgroups), chosen instanceof HostNetwork ? chosen.reason : undefined]);
+      // Static pods: <dataDir>/manifests, read once before the kubelet starts so it never sees them missing.
+      const staticPods = new StaticPodSource({ manifestDir: join(this.opts.dataDir, 'manifests'), nodeName: this.nodeName, logger: this.opts.logger });
+      const staticRunning = staticPods.start(signal);
+      await staticPods.synced();
+      const volumes = new VolumeManager({ podsDir: join(dataDir, 'pods-volumes'), client, nodeName: this.nodeName, logger });
+      this.kubelet = new Kubelet({ client, runtime, logger, nodeName: this.nodeName, hostIP: internalIP, logRoot, staticPods, volumes });
+      await Promise.all([this.kubelet.start(signal), nodeRunning, serverRunning, staticRunning]);
     } finally {
       await runtime.close();
+      await network.close();
     }
+  }
+
+  /** The registered Node once the node IPAM controller gave it a podCIDR (bounded: 10 s; none without controllers). */
+  private async podCidr(signal: AbortSignal): Promise<Node | undefined> {
+    let node: Node | undefined;
+    for (let i = 0; i < 100 && !signal.aborted; i++) {
+      node = await this.opts.client.resource<Node>(NODES).get('', this.nodeName).catch(() => undefined);
+      if (node?.spec?.podCIDR) return node;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    this.opts.logger.warn({ node: this.nodeName }, 'the node got no podCIDR in 10 s (is the node IPAM controller running?)');
+    return node;
+  }
+
+  /** What this node cannot do (limits not enforced, no pod network) is said once, as Warning events on the Node. */
+  private reportLimitations(node: Node | undefined, messages: (string | undefined)[]): void {
+    if (!node?.metadata) return;
+    const events = new EventBroadcaster(this.opts.client, this.opts.logger, this.nodeName);
+    const recorder = events.recorder('kubelet');
+    const ref = { apiVersion: 'v1', kind: 'Node', metadata: { name: this.nodeName, uid: node.metadata.uid } };
+    const [limits, network] = messages;
+    if (limits) recorder.event(ref, 'Warning', 'ResourceLimitsNotEnforced', limits);
+    if (network) recorder.event(ref, 'Warning', 'PodNetworkUnavailable', `pods use the host network: ${network}`);
+    void events.flush().catch(() => undefined);
   }
 }

@@ -64,7 +64,7 @@ export function chooseContainer(pod: Pod, requested: string | undefined): string
 }
 
 /** A failure upstream reports as a Status without reason (a plain Go error reaching the handler). */
-class UnknownStatus extends Error {}
+export class UnknownStatus extends Error {}
 
 /** The kubelet's host and port for a node (upstream NodeConnectionInfoGetter). */
 export function kubeletEndpoint(node: Node, defaultPort: number): { host: string; port: number } {

@@ -1,4 +1,4 @@
-/** The kubelet's HTTPS API (container logs today) and the log reading behind it. */
+/** The kubelet's HTTPS API (container logs, exec, attach, port-forward) and what serves it. */
 export { KubeletServer, DEFAULT_KUBELET_PORT } from './server.js';
 export { writeTextError } from './respond.js';
 export type { KubeletServerOptions, KubeletServerTls } from './server.js';
@@ -9,3 +9,5 @@ export { decodePodLogOptions, validatePodLogOptions, kubeletLogQuery, sinceNanos
 export type { PodLogOptions } from './log-options.js';
 export { formatCriRecord, parseCriRecord, parseTimestamp } from './cri-log.js';
 export type { CriRecord, LogStream } from './cri-log.js';
+export { StreamingServer, parseStreamingPath } from './streaming/index.js';
+export type { StreamingOptions, StreamingRoute, StreamTarget } from './streaming/index.js';

@@ -4,15 +4,18 @@
 // are plain text with upstream's wording and codes. Served today:
 //   GET /healthz                                          -> "ok"
 //   GET /containerLogs/{namespace}/{pod}/{container}?...  -> the container's log (see log-reader.ts)
+//   GET|POST /exec/..., /attach/..., /portForward/...     -> SPDY or WebSocket streams (streaming/)
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { silentLogger, type Logger } from '../../logging/index.js';
 import type { Runnable } from '../../manager/index.js';
 import { serveContainerLogs } from './container-logs.js';
 import type { FindPod } from './container-logs.js';
 import { writeTextError } from './respond.js';
+import { parseStreamingPath, refuse, StreamingServer, type StreamingOptions } from './streaming/index.js';
 
 export const DEFAULT_KUBELET_PORT = 10250;
 
@@ -35,6 +38,8 @@ export interface KubeletServerOptions {
   logger?: Logger;
   /** How often a follower looks for new lines without a change notification (default 1000 ms). */
   followPollMs?: number;
+  /** exec, attach and port-forward; without it those paths answer 404. */
+  streams?: Omit<StreamingOptions, 'logger'>;
 }
 
 export class KubeletServer implements Runnable {
@@ -44,10 +49,12 @@ export class KubeletServer implements Runnable {
   private resolveListening!: (a: AddressInfo) => void;
   private readonly inflight = new Set<AbortController>();
   private readonly logger: Logger;
+  private readonly streaming: StreamingServer | undefined;
 
   constructor(private readonly opts: KubeletServerOptions) {
     this.listening = new Promise((r) => (this.resolveListening = r));
     this.logger = opts.logger ?? silentLogger;
+    this.streaming = opts.streams ? new StreamingServer({ ...opts.streams, logger: this.logger }) : undefined;
   }
 
   /** Resolves with the bound address once the server accepts connections. */
@@ -63,6 +70,8 @@ export class KubeletServer implements Runnable {
       { cert: tls.certPem, key: tls.keyPem, ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: false },
       (req, res) => void this.serve(req, res),
     );
+    // Connection: Upgrade requests (exec, attach, port-forward) arrive here instead of 'request'.
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.serveUpgrade(req, socket, head));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -77,6 +86,7 @@ export class KubeletServer implements Runnable {
       signal.addEventListener('abort', () => resolve(), { once: true });
     });
     for (const c of this.inflight) c.abort();
+    this.streaming?.closeAll();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
@@ -102,6 +112,13 @@ export class KubeletServer implements Runnable {
         return;
       }
       if (!(req.socket as TLSSocket).authorized) return writeTextError(res, 401, 'Unauthorized');
+      const route = this.streaming && parseStreamingPath(url.pathname);
+      if (route) {
+        if (req.method !== 'GET' && req.method !== 'POST') return writeTextError(res, 405, 'Method Not Allowed', { Allow: 'GET, POST' });
+        // Without an upgrade this ends in upstream's "unable to upgrade" refusal.
+        await this.streaming!.handle({ req, res }, route, url.searchParams);
+        return;
+      }
       if (parts[0] === 'containerLogs' && parts.length === 4) {
         if (req.method !== 'GET') return writeTextError(res, 405, 'Method Not Allowed', { Allow: 'GET' });
         const [, namespace, pod, container] = parts.map((p) => decodeURIComponent(p));
@@ -119,6 +136,29 @@ export class KubeletServer implements Runnable {
       writeTextError(res, 500, e instanceof Error ? e.message : String(e));
     } finally {
       this.logger.debug({ method: req.method, path: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'kubelet request');
+    }
+  }
+
+  /** An upgrade request: a stream if it names one, else served as a plain request on its socket. */
+  private async serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'https://kubelet');
+    const route = this.streaming && parseStreamingPath(url.pathname);
+    if (!route) {
+      const res = new ServerResponse(req);
+      res.shouldKeepAlive = false;
+      res.assignSocket(socket as Socket);
+      res.once('finish', () => socket.end());
+      return this.serve(req, res);
+    }
+    const r = { req, socket, head };
+    if (!(req.socket as TLSSocket).authorized) return refuse(r, 401, 'Unauthorized');
+    if (req.method !== 'GET' && req.method !== 'POST') return refuse(r, 405, 'Method Not Allowed', { Allow: 'GET, POST' });
+    try {
+      await this.streaming!.handle(r, route, url.searchParams);
+    } catch (e) {
+      this.logger.error({ err: e, path: req.url }, 'kubelet stream failed');
+      refuse(r, 500, e instanceof Error ? e.message : String(e));
     }
   }
 }

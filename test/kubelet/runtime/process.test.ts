@@ -235,7 +235,7 @@ describe('ProcessRuntime', () => {
     const { rt, cid, start } = await setup(['sleep', '30']);
     await start();
     const stdout = new PassThrough();
-    const code = await rt.exec(cid, ['/bin/sh', '-c', 'cat; exit 2'], { stdin: Readable.from([Buffer.from('abc')]), stdout, tty: true });
+    const code = await rt.exec(cid, ['/bin/sh', '-c', 'cat; exit 2'], { stdin: Readable.from([Buffer.from('abc')]), stdout });
     assert.equal(code, 2);
     assert.equal(stdout.read()?.toString(), 'abc');
   });

@@ -1,8 +1,16 @@
 // Commands run in a container's context (probes, lifecycle hooks, `kubectl exec`): a new process
 // with the container's environment and working directory, in its own process group so that a
-// timeout or the container's exit kills whatever it started. There is no pseudo-terminal without a
-// native module: a tty request runs the command without one.
-import { type ChildProcess, spawn } from 'node:child_process';
+// timeout or the container's exit kills whatever it started.
+//
+// A tty request (`kubectl exec -t`) needs a pseudo-terminal, which Node cannot open without a
+// native module: the command runs under util-linux `script`, which opens one, runs the command on
+// its slave side and copies between it and its own stdio (output and echo, as a terminal does, with
+// CRLF line ends; the end of stdin becomes the terminal's EOF character). `script -e` exits with the
+// command's status. Resize events set the terminal's size with `stty -F <slave>`, which also sends
+// the command SIGWINCH, as a runtime's TIOCSWINSZ on its console does. As with containerd, a tty
+// exec sees TERM=xterm unless the container sets TERM.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readFile, readlink } from 'node:fs/promises';
 import type { ExecSyncResult, StreamOptions } from '../types.js';
 import { RuntimeError } from '../types.js';
 import { writeIfOpen } from './attach.js';
@@ -76,12 +84,64 @@ export async function execSyncIn(ctx: ExecContext, timeoutSeconds: number): Prom
   return { stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode };
 }
 
+/** VEOF, Ctrl-D. */
+const EOF_CHARACTER = 0x04;
+
+/** A POSIX shell word: the string single-quoted, its single quotes escaped. */
+const shellQuote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
+
+/** The same command run on a new pseudo-terminal (see the header). */
+export function withTerminal(ctx: ExecContext): ExecContext {
+  const command = ['exec', ...ctx.argv.map(shellQuote)].join(' ');
+  return { ...ctx, argv: ['script', '--quiet', '--return', '--flush', '--command', command, '/dev/null'], env: { TERM: 'xterm', ...ctx.env } };
+}
+
+/** The terminal `script` (process `pid`) runs its command on: its child's stdin, once it exists. */
+async function terminalOf(pid: number, deadline: number): Promise<string | undefined> {
+  for (;;) {
+    try {
+      const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean);
+      for (const child of children) {
+        const fd0 = await readlink(`/proc/${child}/fd/0`).catch(() => '');
+        if (/^\/dev\/pts\/\d+$/.test(fd0)) return fd0;
+      }
+    } catch {
+      return undefined; // script is gone
+    }
+    if (Date.now() > deadline) return undefined;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Applies each size to the command's terminal until the command or the events end. */
+async function followResizes(child: ChildProcess, resize: NonNullable<StreamOptions['resize']>): Promise<void> {
+  const running = () => child.exitCode === null && child.signalCode === null;
+  for await (const { width, height } of resize) {
+    if (!running()) return;
+    const tty = await terminalOf(child.pid!, Date.now() + 2000);
+    if (!tty || !running()) continue;
+    await new Promise<void>((resolve) => execFile('stty', ['-F', tty, 'rows', String(height), 'cols', String(width)], () => resolve()));
+  }
+}
+
 /** Wires the caller's streams to the command (ending none of them); resolves with its exit code. */
 export async function execStreamIn(ctx: ExecContext, streams: StreamOptions): Promise<number> {
-  const child = await start(ctx, streams.stdin !== undefined);
+  // A terminal without input still gets a pipe, left open: at EOF script would type end-of-file
+  // into the session, and an interactive command would quit at once.
+  const child = await start(streams.tty ? withTerminal(ctx) : ctx, streams.stdin !== undefined || streams.tty === true);
+  if (streams.tty && streams.resize) void followResizes(child, streams.resize).catch(() => {});
   const input = streams.stdin;
-  const onData = (c: Buffer) => writeIfOpen(child.stdin ?? undefined, c);
-  const onEnd = () => child.stdin?.end();
+  // On a terminal, end of input is the EOF character, which script types when its stdin ends; a
+  // line still being typed takes one more (as at a keyboard: the first delivers the line).
+  let midLine = false;
+  const onData = (c: Buffer) => {
+    if (c.length > 0) midLine = c[c.length - 1] !== 0x0a;
+    writeIfOpen(child.stdin ?? undefined, c);
+  };
+  const onEnd = () => {
+    if (streams.tty && midLine) writeIfOpen(child.stdin ?? undefined, Buffer.from([EOF_CHARACTER]));
+    child.stdin?.end();
+  };
   if (input) {
     input.on('data', onData);
     input.once('end', onEnd);

@@ -403,7 +403,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     return execSyncIn(this.execContext(id, cmd), timeoutSeconds);
   }
 
-  /** Without a pseudo-terminal: `tty` and `resize` are ignored. */
+  /** With `tty`, the command runs under `script` (a pseudo-terminal; resize through stty). */
   async exec(id: string, cmd: string[], streams: StreamOptions): Promise<number> {
     return execStreamIn(this.execContext(id, cmd), streams);
   }
