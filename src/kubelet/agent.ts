@@ -18,6 +18,7 @@ import { chooseSandboxNetwork, DeferredSandboxNetwork } from './runtime/process/
 import { chooseContainerMounts } from './runtime/process/mount-namespace.js';
 import { HostNetwork } from './runtime/process/network.js';
 import { VolumeManager } from './volumes/index.js';
+import { HostNodeStats } from './server/stats.js';
 import { StaticPodSource } from './config/index.js';
 import { NodeAgent } from './node/index.js';
 import { DEFAULT_KUBELET_PORT, KubeletServer } from './server/index.js';
@@ -63,6 +64,7 @@ export class KubeletAgent implements Runnable {
       logRoot,
       findPod: (ns, name) => this.kubelet?.logInfo(ns, name),
       streams: { runtime, target: async (ns, name, container) => this.kubelet?.streamTarget(ns, name, container) },
+      stats: { nodeName: this.nodeName, runtime, node: new HostNodeStats({ fsPath: dataDir }) },
       logger: this.opts.logger,
     });
     const serverRunning = server.start(signal);

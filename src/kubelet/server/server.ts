@@ -5,6 +5,7 @@
 //   GET /healthz                                          -> "ok"
 //   GET /containerLogs/{namespace}/{pod}/{container}?...  -> the container's log (see log-reader.ts)
 //   GET|POST /exec/..., /attach/..., /portForward/...     -> SPDY or WebSocket streams (streaming/)
+//   GET /stats/summary                                    -> node and pod cpu/memory (stats.ts)
 import { createServer, type Server } from 'node:https';
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -15,6 +16,7 @@ import type { Runnable } from '../../manager/index.js';
 import { serveContainerLogs } from './container-logs.js';
 import type { FindPod } from './container-logs.js';
 import { writeTextError } from './respond.js';
+import { serveStatsSummary, type StatsSummaryDeps } from './stats.js';
 import { parseStreamingPath, refuse, StreamingServer, type StreamingOptions } from './streaming/index.js';
 
 export const DEFAULT_KUBELET_PORT = 10250;
@@ -40,6 +42,8 @@ export interface KubeletServerOptions {
   followPollMs?: number;
   /** exec, attach and port-forward; without it those paths answer 404. */
   streams?: Omit<StreamingOptions, 'logger'>;
+  /** Serves /stats/summary when given. */
+  stats?: StatsSummaryDeps;
 }
 
 export class KubeletServer implements Runnable {
@@ -119,6 +123,7 @@ export class KubeletServer implements Runnable {
         await this.streaming!.handle({ req, res }, route, url.searchParams);
         return;
       }
+      if (url.pathname === '/stats/summary' && this.opts.stats) return await serveStatsSummary(req, res, this.opts.stats);
       if (parts[0] === 'containerLogs' && parts.length === 4) {
         if (req.method !== 'GET') return writeTextError(res, 405, 'Method Not Allowed', { Allow: 'GET' });
         const [, namespace, pod, container] = parts.map((p) => decodeURIComponent(p));
