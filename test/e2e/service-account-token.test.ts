@@ -10,9 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import { KUBECTL_VERSIONS, TestCluster, until, type KubectlResult } from './harness.js';
 
 const ISSUER = 'https://kubernetes.default.svc.cluster.local';
-const UNAUTHORIZED = 'error: You must be logged in to the server (Unauthorized)';
+// kubectl words a 401 by the request that met it: a GET decodes the Status ("Unauthorized"), a
+// discovery request (no cache yet) does not and prints client-go's generic 401 text, as against
+// upstream's API server.
+const UNAUTHORIZED = /^error: You must be logged in to the server \((Unauthorized|the server has asked for the client to provide credentials)\)$/;
 /** kubectl's last word (discovery's failures are logged before it, as against any cluster). */
-const lastLine = (stderr: string) => stderr.trim().split('\n').pop();
+const lastLine = (stderr: string) => stderr.trim().split('\n').pop() ?? '';
 
 describe('service account tokens with kubectl', () => {
   let c: TestCluster;
@@ -67,7 +70,7 @@ describe('service account tokens with kubectl', () => {
         assert.equal(sa.stdout, 'robot');
         for (const r of refused) {
           assert.equal(r.code, 1);
-          assert.equal(lastLine(r.stderr), UNAUTHORIZED);
+          assert.match(lastLine(r.stderr), UNAUTHORIZED);
         }
       });
 
@@ -85,7 +88,7 @@ describe('service account tokens with kubectl', () => {
         assert.match(short.stderr, /failed to create token: TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes/);
         assert.match(missing.stderr, /failed to create token: serviceaccounts "ghost" not found/);
         // A token for another audience does not open the API server.
-        assert.equal(lastLine((await withToken(version, token, ['get', 'pods'])).stderr), UNAUTHORIZED);
+        assert.match(lastLine((await withToken(version, token, ['get', 'pods'])).stderr), UNAUTHORIZED);
       });
 
       it('binds a token to a pod, which stops working once the pod is gone', async () => {
@@ -99,7 +102,7 @@ describe('service account tokens with kubectl', () => {
         await ok(['delete', 'pod', pod, '--grace-period=0', '--force']);
         const r = await withToken(version, token, ['get', 'pods']);
         assert.equal(r.code, 1);
-        assert.equal(lastLine(r.stderr), UNAUTHORIZED);
+        assert.match(lastLine(r.stderr), UNAUTHORIZED);
       });
     });
   }

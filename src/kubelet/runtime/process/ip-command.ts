@@ -2,9 +2,9 @@
 // has no netlink sockets and cannot setns(2), so links, addresses and network namespaces are
 // made by spawning `ip`; several changes go through one `ip -batch` process to keep a sandbox's
 // setup to a couple of spawns.
-import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { type CommandResult, CommandRunner } from './command-runner.js';
 
 /** Where `ip netns add` bind-mounts named network namespaces (iproute2's NETNS_RUN_DIR). */
 export const NETNS_RUN_DIR = '/run/netns';
@@ -40,24 +40,24 @@ export function findExecutable(name: string): string | undefined {
 
 let ipPath: string | undefined;
 
-/** Runs `ip <args>`, feeding `input` to its stdin; resolves with its stdout, rejects with an IpCommandError. */
-export function ip(args: string[], input?: string): Promise<string> {
+/**
+ * Runs `ip <args>`, feeding `input` to its stdin; resolves with its stdout, rejects with an
+ * IpCommandError. Spawned by the command runner, off the server's event loop (a spawn from the
+ * server forks all of it); an error of the runner itself (it died mid-command) is reported as a
+ * command that could not run (exit code null), like a spawn error.
+ */
+export async function ip(args: string[], input?: string): Promise<string> {
   ipPath ??= findExecutable('ip');
   const command = ipPath;
-  if (!command) return Promise.reject(new IpCommandError(args, 'ip (iproute2) not found', null));
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout?.on('data', (c: Buffer) => out.push(c));
-    child.stderr?.on('data', (c: Buffer) => err.push(c));
-    child.on('error', (e) => reject(new IpCommandError(args, e.message, null)));
-    child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out).toString());
-      else reject(new IpCommandError(args, Buffer.concat(err).toString(), code));
-    });
-    child.stdin?.end(input);
-  });
+  if (!command) throw new IpCommandError(args, 'ip (iproute2) not found', null);
+  let result: CommandResult;
+  try {
+    result = await CommandRunner.shared().run(command, args, input === undefined ? {} : { input });
+  } catch (e) {
+    throw new IpCommandError(args, (e as Error).message, null);
+  }
+  if (result.code === 0) return result.stdout;
+  throw new IpCommandError(args, result.stderr, result.code);
 }
 
 export interface BatchOptions {
