@@ -3,7 +3,7 @@
 // each value able to use earlier ones as $(VAR); values from the pod's own fields (fieldRef), from
 // ConfigMaps and Secrets (optional ones may be missing); then $(VAR) in command and args.
 import type { ConfigMap, Container, EnvVar, Pod, ResourceFieldSelector, Secret } from 'kubernetes-types/core/v1.js';
-import { Quantity } from '../../apimachinery/quantity.js';
+import { resourceFieldValue as containerResourceValue } from '../volumes/downwardapi.js';
 
 export interface EnvSources {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
@@ -22,23 +22,15 @@ export interface EnvContext {
 }
 
 /**
- * upstream ExtractContainerResourceValue: limits.* / requests.* of the named container (an unset
- * limit is the node's allocatable, as the kubelet merges them), divided by the divisor and rounded
- * up; cpu in cores unless the divisor says otherwise.
+ * A resourceFieldRef's value (the downward API volume's rule: an unset limit is the node's
+ * allocatable, divided by the divisor and rounded up); `containerName` defaults to this container.
  */
 export function resourceFieldValue(pod: Pod, self: Container, ref: ResourceFieldSelector, allocatable: Record<string, string> = {}): string {
-  const c = ref.containerName ? [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x) => x.name === ref.containerName) : self;
-  if (!c) throw new EnvError(`container ${ref.containerName} not found in pod ${pod.metadata?.namespace}/${pod.metadata?.name}`);
-  const m = /^(limits|requests)\.(cpu|memory|ephemeral-storage)$/.exec(ref.resource);
-  if (!m) throw new EnvError(`unsupported container resource : ${ref.resource}`);
-  const [, kind, name] = m as unknown as [string, 'limits' | 'requests', string];
-  const set = c.resources?.[kind]?.[name];
-  const raw = set ?? (kind === 'limits' ? allocatable[name] : undefined) ?? '0';
-  const value = Quantity.parse(String(raw));
-  const divisor = Quantity.parse(String(ref.divisor ?? '1'));
-  if (divisor.isZero()) throw new EnvError(`invalid divisor ${ref.divisor} for ${ref.resource}`);
-  const ratio = name === 'cpu' ? Number(value.milliValue()) / Number(divisor.milliValue()) : Number(value.value()) / Number(divisor.value());
-  return String(Math.ceil(ratio));
+  try {
+    return containerResourceValue(pod, { ...ref, containerName: ref.containerName || self.name }, allocatable);
+  } catch (e) {
+    throw new EnvError((e as Error).message);
+  }
 }
 
 /**
