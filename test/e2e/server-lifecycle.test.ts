@@ -49,7 +49,7 @@ describe('kubets server start-up contract', () => {
       'apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster:\n    server: https://other.invalid:6443\ncontexts:\n- name: other\n  context:\n    cluster: other\n    user: other\nusers:\n- name: other\n  user:\n    token: abc\ncurrent-context: other\n',
     );
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [KUBETS_BIN, 'server', '--data-dir', join(home, 'data'), '--port', '0', '--bind-address', '127.0.0.1'], {
+    const child = spawn(process.execPath, [KUBETS_BIN, 'server', '--data-dir', join(home, 'data'), '--port', '0', '--bind-address', '127.0.0.1', '--disable-agent'], {
       env: { ...process.env, HOME: home, KUBECONFIG: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
