@@ -235,6 +235,21 @@ spec:
     await cluster.kubectlOk(['delete', 'pod', 'configured']);
   });
 
+  it('a server stopped with SIGTERM stops its pods and brings them back on the next start', async () => {
+    await cluster.kubectlOk(['run', 'sleeper', '--image=busybox', '--command', '--', 'sh', '-c', 'sleep 3600 # e2e-sleeper']);
+    await until(async () => (await field('sleeper', '.status.phase')) === 'Running', 'sleeper Running', 5000);
+    const before = processes('e2e-sleeper');
+    assert.ok(before.length >= 1);
+    const restarted = cluster.restart({ signal: 'SIGTERM' });
+    cluster = await restarted;
+    await until(async () => (await field('sleeper', '.status.containerStatuses[0].restartCount')) === '1', 'sleeper restarted once', 15_000);
+    assert.equal(await field('sleeper', '.status.phase'), 'Running');
+    const after = (await until(() => (processes('e2e-sleeper').length ? processes('e2e-sleeper') : undefined), 'a new process'))!;
+    assert.ok(after.every((pid) => !before.includes(pid)), `stopped on shutdown, started anew: ${before} -> ${after}`);
+    await cluster.kubectlOk(['delete', 'pod', 'sleeper']);
+    assert.deepEqual(processes('e2e-sleeper'), []);
+  });
+
   it('a server killed with SIGKILL and started again neither leaks nor duplicates processes', async () => {
     await cluster.kubectlOk(['run', 'survivor', '--image=busybox', '--command', '--', 'sh', '-c', 'sleep 3600 # e2e-survivor']);
     await until(async () => (await field('survivor', '.status.phase')) === 'Running', 'survivor Running', 5000);

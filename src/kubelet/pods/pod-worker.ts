@@ -110,7 +110,12 @@ export class PodWorker {
       return;
     }
     if (sandboxes.length === 0 && !finished) {
-      await rt.runPodSandbox(sandboxConfig);
+      // A stopped sandbox (the node stopped, or its network went away) is replaced by a new
+      // attempt, as upstream's kubelet does; the old one's exited containers stay as the pod's
+      // history (restart counts, --previous logs) until the pod goes.
+      const stopped = await rt.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: this.uid } });
+      const attempt = stopped.reduce((n, s) => Math.max(n, s.metadata.attempt + 1), 0);
+      await rt.runPodSandbox({ ...sandboxConfig, metadata: { ...sandboxConfig.metadata, attempt } });
       sandboxes = await rt.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: this.uid }, state: 'SANDBOX_READY' });
     }
     const sandbox = sandboxes[0];
