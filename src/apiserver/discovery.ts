@@ -25,6 +25,7 @@ const EXTRA_SUBRESOURCES: Record<string, Subresource[]> = {
     { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
   ],
   '/namespaces': [{ name: 'finalize', kind: 'Namespace', verbs: ['update'] }],
+  '/nodes': [{ name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }],
   '/serviceaccounts': [{ name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] }],
 };
 

@@ -18,6 +18,7 @@ import type { FieldProblemFinder } from './handlers/field-validation.js';
 import { handleEviction } from './handlers/eviction.js';
 import { handleBinding, handleFinalize, handleScale } from './handlers/subresources.js';
 import { handlePodLog, type KubeletClientConfig } from './handlers/pod-log.js';
+import { handleNodeProxy } from './handlers/node-proxy.js';
 import { handlePodStream, handlePodStreamUpgrade, POD_STREAM_SUBRESOURCES } from './handlers/pod-stream.js';
 import { handleTokenRequest } from './handlers/token-request.js';
 import { handleWatch } from './handlers/watch.js';
@@ -230,6 +231,8 @@ async function dispatchSubresource(ctx: RequestContext, info: ResourceRequestInf
     if (info.verb === 'get') return handlePodLog(ctx, kubeletClient);
   } else if (def.group === '' && def.plural === 'pods' && POD_STREAM_SUBRESOURCES.includes(sub)) {
     return handlePodStream(ctx, kubeletClient);
+  } else if (def.group === '' && def.plural === 'nodes' && sub === 'proxy') {
+    return handleNodeProxy(ctx, info.rest, kubeletClient);
   } else if (def.group === '' && def.plural === 'serviceaccounts' && sub === 'token') {
     if (info.verb === 'create') return handleTokenRequest(ctx, tokens);
   } else if (def.group === '' && def.plural === 'namespaces' && sub === 'finalize') {

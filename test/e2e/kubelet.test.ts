@@ -6,9 +6,7 @@
 // started again neither leaks nor duplicates its pods' processes.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
-import { parse as parseYaml } from 'yaml';
+import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { TestCluster, until } from './harness.js';
@@ -66,29 +64,21 @@ describe('pods that run (kubets server with its local node)', () => {
     }
   });
 
-  it('the kubelet serves /stats/summary with the running pods\' memory', async () => {
-    const port = Number(await cluster.kubectlOk(['get', 'nodes', '-o', 'jsonpath={.items[0].status.daemonEndpoints.kubeletEndpoint.Port}']));
-    const cfg = parseYaml(readFileSync(cluster.kubeconfig, 'utf8'));
-    const b64 = (v: string) => Buffer.from(v, 'base64');
+  it('the kubelet serves /stats/summary with the running pods\' memory (kubectl get --raw through nodes/proxy)', async () => {
+    const node = await cluster.kubectlOk(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']);
     const summary = (await until(async () => {
-      const body = await new Promise<string>((resolve, reject) => {
-        const req = httpsRequest(
-          { host: '127.0.0.1', port, path: '/stats/summary', cert: b64(cfg.users[0].user['client-certificate-data']), key: b64(cfg.users[0].user['client-key-data']), rejectUnauthorized: false },
-          (res) => {
-            let data = '';
-            res.on('data', (d) => (data += d));
-            res.on('end', () => resolve(data));
-          },
-        );
-        req.on('error', reject);
-        req.end();
-      });
-      const parsed = JSON.parse(body) as { node: { nodeName: string; memory?: { workingSetBytes?: number } }; pods: { podRef: { name: string }; memory?: { workingSetBytes?: number } }[] };
+      const parsed = JSON.parse(await cluster.kubectlOk(['get', '--raw', `/api/v1/nodes/${node}/proxy/stats/summary`])) as {
+        node: { nodeName: string; memory?: { workingSetBytes?: number } };
+        pods: { podRef: { name: string }; memory?: { workingSetBytes?: number } }[];
+      };
       return parsed.pods.some((p) => p.podRef.name === 'hello') ? parsed : undefined;
     }, 'hello in the summary', 10_000))!;
+    assert.equal(summary.node.nodeName, node);
     assert.ok((summary.node.memory?.workingSetBytes ?? 0) > 0, 'node memory');
     const hello = summary.pods.find((p) => p.podRef.name === 'hello')!;
     assert.ok((hello.memory?.workingSetBytes ?? 0) > 0, `pod memory: ${JSON.stringify(hello)}`);
+    const missing = await cluster.kubectl(['get', '--raw', `/api/v1/nodes/${node}/proxy/no-such-path`]);
+    assert.notEqual(missing.code, 0, 'the kubelet\'s 404 comes back');
   });
 
   it('a crashing container restarts with back-off: restartCount rises, CrashLoopBackOff shows', async () => {

@@ -82,7 +82,7 @@ export function kubeletEndpoint(node: Node, defaultPort: number): { host: string
   return { host, port: port > 0 ? port : defaultPort };
 }
 
-function writeUnknown(ctx: RequestContext, message: string): void {
+export function writeUnknown(ctx: RequestContext, message: string): void {
   writeJson(ctx.res, 500, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code: 500 } satisfies Status);
 }
 
@@ -113,7 +113,7 @@ export function kubeletErrorStatus(code: number, body: string, podName: string):
 }
 
 /** How Go's HTTP client words a failed dial, which upstream passes through. */
-function dialError(url: string, host: string, port: number, err: NodeJS.ErrnoException): string {
+export function dialError(url: string, host: string, port: number, err: NodeJS.ErrnoException): string {
   const addr = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
   const why: Record<string, string> = {
     ECONNREFUSED: `dial tcp ${addr}: connect: connection refused`,
