@@ -2,8 +2,10 @@
 // it runs the commands it is sent, many at once, and replies with each one's outcome by request
 // id. Spawning from this small process costs a few milliseconds where forking the big server
 // blocks its event loop for tens. It lives as long as its parent: once the channel closes (the
-// server exited, crashed or closed the runner) it exits, leaving commands still running be.
-import { executeCommand, type RunnerMessage, type RunRequest, spawnErrorInfo } from './command-runner-exec.js';
+// server exited, crashed or closed the runner) it exits, leaving commands still running be, and
+// containers' processes too: they are detached, and the server watches them through /proc then.
+import { executeCommand, type RunnerMessage, type RunRequest, type SpawnRequest, spawnErrorInfo } from './command-runner-exec.js';
+import { spawnContainer } from './container-spawn-exec.js';
 
 // The server moves NODE_OPTIONS aside so that profiler or loader flags meant for it do not apply
 // here; the commands get the environment the server has.
@@ -21,7 +23,12 @@ if (!process.send) {
   process.exit(2);
 }
 
-process.on('message', (message: RunRequest) => {
+process.on('message', (message: RunRequest | SpawnRequest) => {
+  // Containers' processes (container-spawner.ts): replies come as they start and as they exit.
+  if ('spawn' in message) {
+    void spawnContainer(message.id, message.spawn, reply);
+    return;
+  }
   const { id, file, args, options } = message;
   executeCommand(file, args, options).then(
     (result) => reply({ type: 'result', id, result }),

@@ -40,10 +40,37 @@ export interface RunRequest {
   options: CommandOptions;
 }
 
+/** Which of a container's stdio streams goes over a connection to the server: stdin, stdout, stderr. */
+export type StdioTag = 'i' | 'o' | 'e';
+
+/**
+ * A container's main process to start (container-spawner.ts): detached, with each stream of
+ * `streams` connected to the server's unix socket at `socketPath`, the connection announced by a
+ * header naming `token` (spawnHeader in container-spawn-exec.ts).
+ */
+export interface SpawnSpec {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  socketPath: string;
+  token: string;
+  streams: StdioTag[];
+}
+
+export interface SpawnRequest {
+  id: number;
+  spawn: SpawnSpec;
+}
+
 export type RunnerMessage =
   | { type: 'ready'; pid: number }
   | { type: 'result'; id: number; result: CommandResult }
-  | { type: 'error'; id: number; error: SpawnErrorInfo };
+  | { type: 'error'; id: number; error: SpawnErrorInfo }
+  // A container process: started (then, later, its exit), or not started because its stdio could
+  // not be connected (the server then spawns it itself).
+  | { type: 'spawned'; id: number; pid: number; startTime?: number }
+  | { type: 'exited'; id: number; code: number | null; signal: NodeJS.Signals | null }
+  | { type: 'unavailable'; id: number; message: string };
 
 export function spawnErrorInfo(e: NodeJS.ErrnoException): SpawnErrorInfo {
   return { message: e.message, code: e.code, errno: e.errno, syscall: e.syscall, path: e.path };

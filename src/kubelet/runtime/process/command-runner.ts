@@ -10,19 +10,43 @@
 // on the next request after it died: requests it was running when it died are rejected with a
 // CommandRunnerError, since whether their command ran is unknown. If it cannot start at all, the
 // commands run in the server itself (logged once), and another start is tried a while later.
+//
+// It also starts containers' main processes (spawnContainer, for container-spawner.ts), which it
+// watches until they exit. When it dies they run on (detached): their watchers are told they are
+// lost, and the server watches them through /proc from then on.
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../../logging/index.js';
 import { createLogger } from '../../../logging/index.js';
-import { type CommandOptions, type CommandResult, executeCommand, type RunnerMessage, spawnErrorFrom } from './command-runner-exec.js';
+import { type CommandOptions, type CommandResult, executeCommand, type RunnerMessage, type SpawnSpec, spawnErrorFrom } from './command-runner-exec.js';
 
-export type { CommandOptions, CommandResult } from './command-runner-exec.js';
+export type { CommandOptions, CommandResult, SpawnSpec, StdioTag } from './command-runner-exec.js';
 
 const CHILD_SCRIPT = fileURLToPath(new URL('./command-runner-child.js', import.meta.url));
 
 /** The runner could not see a request through: it died or was closed while the command ran. */
 export class CommandRunnerError extends Error {
   override readonly name = 'CommandRunnerError';
+}
+
+/** spawnContainer could not be sent to a child (none could start) or its child could not connect its stdio: spawn it yourself. */
+export class CommandRunnerUnavailableError extends Error {
+  override readonly name = 'CommandRunnerUnavailableError';
+}
+
+/** Told about a container process the runner started. */
+export interface SpawnWatcher {
+  exited(code: number | null, signal: NodeJS.Signals | null): void;
+  /** The runner's child ended before the process did: its exit will not be reported. */
+  lost(): void;
+}
+
+export interface SpawnedProcess {
+  pid: number;
+  /** /proc/<pid>/stat field 22, read by the child right after the spawn. */
+  startTime: number | undefined;
+  /** Stops watching: no more calls to the watcher. */
+  unwatch(): void;
 }
 
 export interface CommandRunnerOptions {
@@ -38,13 +62,15 @@ export interface CommandRunnerOptions {
   retryStartMs?: number;
 }
 
+type Payload = { file: string; args: string[]; options: CommandOptions } | { spawn: SpawnSpec };
+
 interface Request {
   id: number;
-  file: string;
-  args: string[];
-  options: CommandOptions;
-  resolve(result: CommandResult): void;
+  payload: Payload;
+  resolve(result: CommandResult | SpawnedProcess): void;
   reject(e: Error): void;
+  /** Spawn requests: who is told of the process's exit. */
+  watcher?: SpawnWatcher;
 }
 
 /** One child process, from fork to its end. */
@@ -56,6 +82,8 @@ interface Session {
   queued: Request[];
   /** Sent to the child, by id. */
   inflight: Map<number, Request>;
+  /** Container processes it started and still runs, by request id. */
+  watched: Map<number, SpawnWatcher>;
   startTimer?: NodeJS.Timeout;
   /** A fork or IPC error, for the message when it ends. */
   error?: Error;
@@ -65,7 +93,13 @@ interface Session {
   closed: Promise<void>;
 }
 
-const commandLine = (r: Request) => [r.file, ...r.args].join(' ');
+const commandLine = (r: Request) => ('spawn' in r.payload ? r.payload.spawn.argv : [r.payload.file, ...r.payload.args]).join(' ');
+
+/** What a request runs in the server itself when no child can take it. */
+function runHere(r: Request): void {
+  if ('spawn' in r.payload) r.reject(new CommandRunnerUnavailableError('the command runner could not start'));
+  else executeCommand(r.payload.file, r.payload.args, r.payload.options).then(r.resolve, r.reject);
+}
 
 export class CommandRunner {
   private static instance: CommandRunner | undefined;
@@ -109,10 +143,21 @@ export class CommandRunner {
     const session = this.session ?? this.start();
     if (!session) return executeCommand(file, args, options);
     return new Promise((resolve, reject) => {
-      const request: Request = { id: this.nextId++, file, args, options, resolve, reject };
-      if (session.ready) this.send(session, request);
-      else session.queued.push(request);
-      this.updateRef(session);
+      this.submit(session, { id: this.nextId++, payload: { file, args, options }, resolve: resolve as Request['resolve'], reject });
+    });
+  }
+
+  /**
+   * Starts a container's main process from the child (see container-spawn-exec.ts) and watches it.
+   * Rejects with the spawn error (ENOENT, ...) when it cannot start, with a
+   * CommandRunnerUnavailableError when the child cannot take it (the caller spawns it itself), and
+   * with a CommandRunnerError when the child died while starting it.
+   */
+  spawnContainer(spec: SpawnSpec, watcher: SpawnWatcher): Promise<SpawnedProcess> {
+    const session = Date.now() < this.fallbackUntil ? undefined : (this.session ?? this.start());
+    if (!session) return Promise.reject(new CommandRunnerUnavailableError('the command runner cannot start'));
+    return new Promise((resolve, reject) => {
+      this.submit(session, { id: this.nextId++, payload: { spawn: spec }, resolve: resolve as Request['resolve'], reject, watcher });
     });
   }
 
@@ -137,6 +182,12 @@ export class CommandRunner {
 
   // ---- helpers
 
+  private submit(session: Session, request: Request): void {
+    if (session.ready) this.send(session, request);
+    else session.queued.push(request);
+    this.updateRef(session);
+  }
+
   private start(): Session | undefined {
     let proc: ChildProcess;
     // fork passes the environment on: NODE_OPTIONS too, which is meant for the server; the child
@@ -153,7 +204,7 @@ export class CommandRunner {
       return undefined;
     }
     let closed!: () => void;
-    const session: Session = { proc, ready: false, closing: false, queued: [], inflight: new Map(), closed: new Promise((r) => (closed = r)) };
+    const session: Session = { proc, ready: false, closing: false, queued: [], inflight: new Map(), watched: new Map(), closed: new Promise((r) => (closed = r)) };
     session.startTimer = setTimeout(() => {
       session.error = new Error(`not ready after ${this.startTimeoutMs} ms`);
       proc.kill('SIGKILL');
@@ -197,18 +248,33 @@ export class CommandRunner {
       for (const request of session.queued.splice(0)) this.send(session, request);
       return;
     }
+    if (m.type === 'exited') {
+      const watcher = session.watched.get(m.id);
+      session.watched.delete(m.id);
+      this.updateRef(session);
+      watcher?.exited(m.code, m.signal);
+      return;
+    }
     const request = session.inflight.get(m.id);
     if (!request) return;
     session.inflight.delete(m.id);
-    this.updateRef(session);
-    if (m.type === 'result') request.resolve(m.result);
+    if (m.type === 'spawned') {
+      const { id } = request;
+      session.watched.set(id, request.watcher!);
+      const unwatch = () => {
+        session.watched.delete(id);
+        this.updateRef(session);
+      };
+      request.resolve({ pid: m.pid, startTime: m.startTime, unwatch });
+    } else if (m.type === 'result') request.resolve(m.result);
+    else if (m.type === 'unavailable') request.reject(new CommandRunnerUnavailableError(m.message));
     else request.reject(spawnErrorFrom(m.error));
+    this.updateRef(session);
   }
 
   private send(session: Session, request: Request): void {
     session.inflight.set(request.id, request);
-    const { id, file, args, options } = request;
-    session.proc.send({ id, file, args, options }, undefined, undefined, (e: Error | null) => {
+    session.proc.send({ id: request.id, ...request.payload }, undefined, undefined, (e: Error | null) => {
       // The channel is broken: the session ends, rejecting what it had.
       if (e) {
         session.error ??= e;
@@ -224,7 +290,7 @@ export class CommandRunner {
     if (!session.ready && !session.closing) {
       // Nothing was sent to it: its requests can still run here.
       this.startFailed(new Error(`the command runner (${this.script}) ${how} before it was ready`));
-      for (const r of session.queued.splice(0)) executeCommand(r.file, r.args, r.options).then(r.resolve, r.reject);
+      for (const r of session.queued.splice(0)) runHere(r);
       return;
     }
     const pid = session.proc.pid;
@@ -233,6 +299,9 @@ export class CommandRunner {
       r.reject(new CommandRunnerError(`command runner (pid ${pid}) ${why} before "${commandLine(r)}" finished`));
     }
     session.inflight.clear();
+    const lost = [...session.watched.values()];
+    session.watched.clear();
+    for (const w of lost) w.lost();
   }
 
   private startFailed(e: Error): void {
@@ -244,12 +313,12 @@ export class CommandRunner {
   }
 
   /**
-   * The child keeps the server alive only while a request waits on it, as a spawned command
-   * would, or while close() waits for it. Both handles: its exit is not seen without the process
+   * The child keeps the server alive only while a request waits on it or a container process it
+   * started runs, as a spawned command would, or while close() waits for it. Both handles: its exit is not seen without the process
    * handle, and its messages not without the channel.
    */
   private updateRef(session: Session): void {
-    if (session.closing || session.queued.length + session.inflight.size > 0) {
+    if (session.closing || session.queued.length + session.inflight.size + session.watched.size > 0) {
       session.proc.ref();
       session.proc.channel?.ref();
     } else {

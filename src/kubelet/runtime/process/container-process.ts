@@ -1,11 +1,13 @@
 // A container's main process: either spawned by this runtime (its child: output captured into the
 // log, exit status known) or adopted from a previous runtime over the same state directory (not
 // our child: exit noticed by polling /proc, exit status unknown, output no longer captured since
-// its pipes were read by the runtime that died).
+// its pipes were read by the runtime that died). A child is spawned by the command runner's child
+// process when it can (container-spawner.ts), by the server itself otherwise.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { nowNanos } from './clock.js';
+import { type ContainerSpawner, SpawnerUnavailableError } from './container-spawner.js';
 import type { CriLogWriter, LogStream } from './log-writer.js';
 import { isSameLiveProcess, killOrphanedGroup, readProcStat, signalGroup } from './proc.js';
 
@@ -75,12 +77,32 @@ export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): 
   return code ?? UNKNOWN_EXIT_CODE;
 }
 
+/**
+ * What ChildContainerProcess needs of the process it watches: a ChildProcess, or one the
+ * container spawner started (whose 'exit' may carry a third argument, the message of an exit whose
+ * status is unknown, when the spawner died before the process).
+ */
+export interface SpawnedChild {
+  readonly pid?: number;
+  /** Known when the spawner read it; read from /proc here otherwise. */
+  readonly startTime?: number;
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  on(event: 'error', listener: (e: Error) => void): this;
+  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null, unknown?: string) => void): this;
+  once(event: 'close', listener: () => void): this;
+  unref(): void;
+}
+
 export interface SpawnOptions {
   argv: string[];
   cwd: string;
   env: Record<string, string>;
   stdin: boolean;
   log: CriLogWriter;
+  /** Spawns from the command runner's child; without it (or when it is unavailable) the server spawns. */
+  spawner?: ContainerSpawner;
 }
 
 /**
@@ -88,6 +110,14 @@ export interface SpawnOptions {
  * the container signals everything it started. Rejects with the spawn error.
  */
 export async function spawnContainerProcess(options: SpawnOptions): Promise<ContainerProcess> {
+  if (options.spawner) {
+    try {
+      const child = await options.spawner.spawn(options.argv, { cwd: options.cwd, env: options.env, stdin: options.stdin });
+      return new ChildContainerProcess(child, options.log);
+    } catch (e) {
+      if (!(e instanceof SpawnerUnavailableError)) throw e;
+    }
+  }
   const [command, ...args] = options.argv as [string, ...string[]];
   const child = spawn(command, args, {
     cwd: options.cwd,
@@ -117,11 +147,11 @@ class ChildContainerProcess implements ContainerProcess {
   private released = false;
 
   constructor(
-    private readonly child: ChildProcess,
+    private readonly child: SpawnedChild,
     private readonly log: CriLogWriter,
   ) {
     this.pid = child.pid!;
-    this.startTime = readProcStat(this.pid)?.startTime;
+    this.startTime = child.startTime ?? readProcStat(this.pid)?.startTime;
     this.stdin = child.stdin ?? undefined;
     // Writing to the stdin of a process that exited fails with EPIPE: not ours to crash on.
     this.stdin?.on('error', () => {});
@@ -138,9 +168,10 @@ class ChildContainerProcess implements ContainerProcess {
     }
     let drainTimer: NodeJS.Timeout | undefined;
     this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        const exitCode = exitCodeOf(code, signal);
-        this.exit = { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', message: '', finishedAt: nowNanos() };
+      child.once('exit', (code, signal, unknown) => {
+        const exitCode = unknown === undefined ? exitCodeOf(code, signal) : UNKNOWN_EXIT_CODE;
+        const reason = unknown !== undefined ? UNKNOWN_EXIT_REASON : exitCode === 0 ? 'Completed' : 'Error';
+        this.exit = { exitCode, reason, message: unknown ?? '', finishedAt: nowNanos() };
         if (this.released) return;
         killOrphanedGroup(this.pid, this.startTime);
         drainTimer = setTimeout(() => {
@@ -161,6 +192,10 @@ class ChildContainerProcess implements ContainerProcess {
 
   signal(signal: NodeJS.Signals): void {
     if (this.exit) return;
+    // A spawner reaps the process before its exit reaches us: by then its pid may be another
+    // process's, which must not be signalled. (Our own child cannot be reaped before 'exit'.)
+    const stat = this.startTime === undefined ? undefined : readProcStat(this.pid);
+    if (stat && stat.startTime !== this.startTime) return;
     try {
       process.kill(-this.pid, signal);
     } catch {

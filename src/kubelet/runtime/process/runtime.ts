@@ -47,6 +47,7 @@ import { attachTo } from './attach.js';
 import { chooseContainerCgroups, type ContainerCgroups, missingExecutable, type ResourceSample, toContainerStats } from './cgroups.js';
 import { ProcessGroupStats } from './cgroups-proc.js';
 import { nowNanos } from './clock.js';
+import { ContainerSpawner } from './container-spawner.js';
 import { adoptProcess, type ContainerProcess, type ProcessExit, spawnContainerProcess, spawnFailureMessage, UNKNOWN_EXIT_CODE, UNKNOWN_EXIT_REASON } from './container-process.js';
 import { type ExecContext, execStreamIn, execSyncIn, killExec } from './exec.js';
 import { CriLogWriter } from './log-writer.js';
@@ -78,6 +79,12 @@ export interface ProcessRuntimeOptions {
   mounts?: ContainerMounts;
   /** Containers' limits and usage (default: the machine's cgroups when root, else none). */
   cgroups?: ContainerCgroups;
+  /**
+   * Starts containers' main processes from the command runner's child, whose forks are cheap
+   * (default: one over the process-wide runner and `<stateDir>/spawner.sock`); false: the server
+   * spawns them itself.
+   */
+  spawner?: ContainerSpawner | false;
   logger?: Logger;
 }
 
@@ -99,6 +106,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
   /** Public so the agent can say once, in the node's events, when limits are not enforced. */
   readonly cgroups: ContainerCgroups;
   private readonly processStats = new ProcessGroupStats();
+  private readonly spawner: ContainerSpawner | undefined;
   private readonly logger: Logger;
   private readonly sandboxes = new Map<string, SandboxRecord>();
   private readonly containers = new Map<string, LiveContainer>();
@@ -114,6 +122,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     this.mounts = options.mounts ?? new HostPathMounts();
     this.logger = options.logger ?? silentLogger;
     this.cgroups = options.cgroups ?? chooseContainerCgroups({ logger: this.logger });
+    this.spawner = options.spawner === false ? undefined : (options.spawner ?? new ContainerSpawner({ stateDir: options.stateDir, pollIntervalMs: options.pollIntervalMs, logger: this.logger }));
     const { sandboxes, containers, errors } = this.store.load();
     for (const e of errors) this.logger.warn({ record: e }, 'process runtime: skipping unreadable record');
     for (const s of sandboxes) this.sandboxes.set(s.id, s);
@@ -124,6 +133,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
   async close(): Promise<void> {
     this.closed = true;
     for (const c of this.containers.values()) c.proc?.release();
+    await this.spawner?.close();
   }
 
   async version(): Promise<{ runtimeName: string; runtimeVersion: string; runtimeApiVersion: string }> {
@@ -277,7 +287,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     }
     let proc: ContainerProcess;
     try {
-      proc = await spawnContainerProcess({ argv, cwd, env, stdin: record.config.stdin === true, log });
+      proc = await spawnContainerProcess({ argv, cwd, env, stdin: record.config.stdin === true, log, spawner: this.spawner });
     } catch (e) {
       log.close();
       return this.failStart(c, `unable to start container process: ${spawnFailureMessage(argv[0]!, e as NodeJS.ErrnoException)}`);
