@@ -78,6 +78,8 @@ export class PodWorker {
   /** FailedMount messages already recorded as events (one event per distinct failure). */
   private readonly mountFailures = new Set<string>();
   private volumesRefreshedAt = 0;
+  /** The last sandbox creation failure recorded as an event (one event per distinct failure). */
+  private sandboxFailure: string | undefined;
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -115,7 +117,17 @@ export class PodWorker {
       // history (restart counts, --previous logs) until the pod goes.
       const stopped = await rt.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: this.uid } });
       const attempt = stopped.reduce((n, s) => Math.max(n, s.metadata.attempt + 1), 0);
-      await rt.runPodSandbox({ ...sandboxConfig, metadata: { ...sandboxConfig.metadata, attempt } });
+      try {
+        await rt.runPodSandbox({ ...sandboxConfig, metadata: { ...sandboxConfig.metadata, attempt } });
+        this.sandboxFailure = undefined;
+      } catch (e) {
+        // As upstream: an event, the status written without a sandbox, another try later.
+        const message = `Failed to create pod sandbox: ${(e as Error).message}`;
+        if (this.sandboxFailure !== message) this.deps.recorder?.event(pod, 'Warning', 'FailedCreatePodSandBox', message);
+        this.sandboxFailure = message;
+        this.deps.logger.debug({ pod: this.uid, err: e }, 'could not create the pod sandbox');
+        this.deps.resyncAfter(2_000);
+      }
       sandboxes = await rt.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: this.uid }, state: 'SANDBOX_READY' });
     }
     const sandbox = sandboxes[0];

@@ -133,6 +133,12 @@ describe('grpc probe', () => {
 
 class RecordingRuntime extends FakeRuntime {
   readonly configs = new Map<string, ContainerConfig>();
+  /** Sandboxes of pods with these names cannot be created (a broken network, say). */
+  readonly failSandboxes = new Set<string>();
+  override async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    if (this.failSandboxes.has(config.metadata.name)) throw new Error('network setup failed: no route');
+    return super.runPodSandbox(config);
+  }
   override async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
     const id = await super.createContainer(podSandboxId, config, sandboxConfig);
     this.configs.set(id, config);
@@ -181,6 +187,19 @@ describe('hooks and variables through the kubelet (fake runtime)', () => {
     assert.ok(backend.spec?.clusterIP, 'the API server gave the service an IP');
     assert.equal(env.BACKEND_SERVICE_HOST, backend.spec.clusterIP);
     assert.equal(env.BACKEND_SERVICE_PORT_HTTP, '8080');
+  });
+
+  it('a sandbox that cannot be created: one FailedCreatePodSandBox event, ContainerCreating, then Running once it can', async () => {
+    runtime.failSandboxes.add('nosandbox');
+    await create('nosandbox', {});
+    const [ev] = await waitFor(async () => { const e = await events('FailedCreatePodSandBox'); return e.length ? e : undefined; }, 5000, 'FailedCreatePodSandBox event');
+    assert.equal(ev!.message, 'Failed to create pod sandbox: network setup failed: no route');
+    const waiting = await waitFor(async () => (await pods().get('default', 'nosandbox')).status?.containerStatuses?.[0]?.state?.waiting, 5000, 'a container status');
+    assert.equal(waiting.reason, 'ContainerCreating');
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal((await events('FailedCreatePodSandBox')).length, 1, 'the same failure is recorded once');
+    runtime.failSandboxes.delete('nosandbox');
+    await waitFor(async () => ((await pods().get('default', 'nosandbox')).status?.phase === 'Running' ? true : undefined), 8000, 'Running after the retry');
   });
 
   it('a failing postStart hook records FailedPostStartHook and kills the container', async () => {
