@@ -3,7 +3,7 @@
 // each value able to use earlier ones as $(VAR); values from the pod's own fields (fieldRef), from
 // ConfigMaps and Secrets (optional ones may be missing); then $(VAR) in command and args.
 import type { ConfigMap, Container, EnvVar, Pod, ResourceFieldSelector, Secret } from 'kubernetes-types/core/v1.js';
-import { resourceFieldValue as containerResourceValue } from '../volumes/downwardapi.js';
+import { resourceFieldValue as containerResourceValue, podFieldValue } from '../volumes/downwardapi.js';
 
 export interface EnvSources {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
@@ -63,17 +63,12 @@ export function expand(input: string, vars: ReadonlyMap<string, string>): string
   return out;
 }
 
-/** status.* and metadata.* paths a fieldRef may name (upstream podFieldSelectorRuntimeValue). */
+/**
+ * The value a fieldRef names (upstream podFieldSelectorRuntimeValue): spec.* and status.* here,
+ * metadata.* as the downward API volume reads it (one implementation of the metadata paths).
+ */
 export function fieldValue(pod: Pod, path: string, ips: { podIP?: string; hostIP?: string }): string {
-  const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-  if (m) return (m[1] === 'labels' ? pod.metadata?.labels : pod.metadata?.annotations)?.[m[2]!] ?? '';
   switch (path) {
-    case 'metadata.name':
-      return pod.metadata?.name ?? '';
-    case 'metadata.namespace':
-      return pod.metadata?.namespace ?? '';
-    case 'metadata.uid':
-      return pod.metadata?.uid ?? '';
     case 'spec.nodeName':
       return pod.spec?.nodeName ?? '';
     case 'spec.serviceAccountName':
@@ -84,8 +79,11 @@ export function fieldValue(pod: Pod, path: string, ips: { podIP?: string; hostIP
     case 'status.hostIP':
     case 'status.hostIPs':
       return ips.hostIP ?? '';
-    default:
-      throw new EnvError(`unsupported fieldRef path ${path}`);
+  }
+  try {
+    return podFieldValue(pod, path);
+  } catch (e) {
+    throw new EnvError((e as Error).message);
   }
 }
 
