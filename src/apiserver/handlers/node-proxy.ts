@@ -3,46 +3,21 @@
 // kubelet at the node's address and daemonEndpoints port with the API server's kubelet client
 // certificate, method, query and body passed through; the kubelet's answer comes back as it is.
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { request } from 'node:https';
-import type { IncomingMessage } from 'node:http';
-import { isIP } from 'node:net';
 import { pipeline } from 'node:stream/promises';
-import { internalError } from '../../apimachinery/errors.js';
 import type { RequestContext } from './context.js';
-import { dialError, type KubeletClientConfig, kubeletEndpoint, UnknownStatus, writeUnknown } from './pod-log.js';
+import { type KubeletClientConfig, requestKubelet } from './pod-log.js';
 
 /** Headers that describe one hop, not the message (RFC 9110 7.6.1), plus what the kubelet must not see. */
 const HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host', 'authorization']);
 
 export async function handleNodeProxy(ctx: RequestContext, rest: string[], kubelet: KubeletClientConfig | undefined): Promise<void> {
   const node = (await ctx.store.get('', ctx.info.name)) as Node;
-  let endpoint: { host: string; port: number };
-  try {
-    endpoint = kubeletEndpoint(node, kubelet?.defaultPort ?? 10250);
-  } catch (e) {
-    if (e instanceof UnknownStatus) return writeUnknown(ctx, e.message);
-    throw e;
-  }
-  if (!kubelet) throw internalError(new Error('the API server has no kubelet client credentials'));
   const query = new URLSearchParams(ctx.query).toString();
   const path = `/${rest.map(encodeURIComponent).join('/')}${query ? `?${query}` : ''}`;
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(ctx.req.headers)) if (v !== undefined && !HOP_HEADERS.has(k)) headers[k] = v;
-  const hostPart = isIP(endpoint.host) === 6 ? `[${endpoint.host}]` : endpoint.host;
-  let upstream: IncomingMessage;
-  try {
-    upstream = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request(
-        { host: endpoint.host, port: endpoint.port, path, method: ctx.req.method, headers, cert: kubelet.certPem, key: kubelet.keyPem, ca: kubelet.caPem, agent: false, signal: ctx.signal },
-        resolve,
-      );
-      req.on('error', reject);
-      ctx.req.pipe(req);
-    });
-  } catch (e) {
-    if (ctx.signal.aborted) return;
-    return writeUnknown(ctx, `error trying to reach service: ${dialError(`https://${hostPart}:${endpoint.port}${path}`, endpoint.host, endpoint.port, e as NodeJS.ErrnoException)}`);
-  }
+  const upstream = await requestKubelet(ctx, node, kubelet, { path, method: ctx.req.method ?? 'GET', headers, body: ctx.req, errorPrefix: 'error trying to reach service: ' });
+  if (!upstream) return;
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !HOP_HEADERS.has(k)) out[k] = v;
   ctx.res.writeHead(upstream.statusCode ?? 502, out);

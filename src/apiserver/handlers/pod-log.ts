@@ -82,7 +82,7 @@ export function kubeletEndpoint(node: Node, defaultPort: number): { host: string
   return { host, port: port > 0 ? port : defaultPort };
 }
 
-export function writeUnknown(ctx: RequestContext, message: string): void {
+function writeUnknown(ctx: RequestContext, message: string): void {
   writeJson(ctx.res, 500, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code: 500 } satisfies Status);
 }
 
@@ -113,7 +113,7 @@ export function kubeletErrorStatus(code: number, body: string, podName: string):
 }
 
 /** How Go's HTTP client words a failed dial, which upstream passes through. */
-export function dialError(url: string, host: string, port: number, err: NodeJS.ErrnoException): string {
+function dialError(url: string, host: string, port: number, err: NodeJS.ErrnoException): string {
   const addr = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
   const why: Record<string, string> = {
     ECONNREFUSED: `dial tcp ${addr}: connect: connection refused`,
@@ -134,6 +134,61 @@ async function readLimited(res: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+export interface KubeletRequest {
+  /** Path and query on the kubelet. */
+  path: string;
+  method: string;
+  headers?: Record<string, string | string[]>;
+  /** Streamed as the request body; none when absent. */
+  body?: NodeJS.ReadableStream;
+  rejectUnauthorized?: boolean;
+  /** Put before the dial error in the 500 Status (the node proxy says "error trying to reach service: "). */
+  errorPrefix?: string;
+}
+
+/**
+ * A request to the kubelet of `node` with the API server's kubelet client certificate. Resolves
+ * with the kubelet's response, or undefined once it answered the client itself (node without a
+ * reachable address: upstream's 500 Statuses).
+ */
+export async function requestKubelet(ctx: RequestContext, node: Node, kubelet: KubeletClientConfig | undefined, r: KubeletRequest): Promise<IncomingMessage | undefined> {
+  let endpoint: { host: string; port: number };
+  try {
+    endpoint = kubeletEndpoint(node, kubelet?.defaultPort ?? 10250);
+  } catch (e) {
+    if (!(e instanceof UnknownStatus)) throw e;
+    writeUnknown(ctx, e.message);
+    return undefined;
+  }
+  if (!kubelet) throw internalError(new Error('the API server has no kubelet client credentials'));
+  const options: RequestOptions = {
+    host: endpoint.host,
+    port: endpoint.port,
+    path: r.path,
+    method: r.method,
+    headers: r.headers,
+    cert: kubelet.certPem,
+    key: kubelet.keyPem,
+    ca: kubelet.caPem,
+    rejectUnauthorized: r.rejectUnauthorized ?? true,
+    agent: false,
+    signal: ctx.signal,
+  };
+  try {
+    return await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(options, resolve);
+      req.on('error', reject);
+      if (r.body) r.body.pipe(req);
+      else req.end();
+    });
+  } catch (e) {
+    if (ctx.signal.aborted) return undefined;
+    const hostPart = isIP(endpoint.host) === 6 ? `[${endpoint.host}]` : endpoint.host;
+    writeUnknown(ctx, `${r.errorPrefix ?? ''}${dialError(`https://${hostPart}:${endpoint.port}${r.path}`, endpoint.host, endpoint.port, e as NodeJS.ErrnoException)}`);
+    return undefined;
+  }
+}
+
 export async function handlePodLog(ctx: RequestContext, kubelet: KubeletClientConfig | undefined): Promise<void> {
   const opts = decodeOptions(ctx);
   const { namespace, name } = ctx.info;
@@ -147,41 +202,10 @@ export async function handlePodLog(ctx: RequestContext, kubelet: KubeletClientCo
     return;
   }
   const node = (await ctx.storeOf('', 'v1', 'nodes').get('', nodeName)) as Node;
-  let endpoint: { host: string; port: number };
-  try {
-    endpoint = kubeletEndpoint(node, kubelet?.defaultPort ?? 10250);
-  } catch (e) {
-    if (e instanceof UnknownStatus) return writeUnknown(ctx, e.message);
-    throw e;
-  }
-  if (!kubelet) throw internalError(new Error('the API server has no kubelet client credentials'));
   const path = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}`;
   const query = kubeletLogQuery(opts).toString();
-  const hostPart = isIP(endpoint.host) === 6 ? `[${endpoint.host}]` : endpoint.host;
-  const url = `https://${hostPart}:${endpoint.port}${path}${query ? `?${query}` : ''}`;
-  const options: RequestOptions = {
-    host: endpoint.host,
-    port: endpoint.port,
-    path: `${path}${query ? `?${query}` : ''}`,
-    method: 'GET',
-    cert: kubelet.certPem,
-    key: kubelet.keyPem,
-    ca: kubelet.caPem,
-    rejectUnauthorized: !opts.insecureSkipTLSVerifyBackend,
-    agent: false,
-    signal: ctx.signal,
-  };
-  let upstream: IncomingMessage;
-  try {
-    upstream = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request(options, resolve);
-      req.on('error', reject);
-      req.end();
-    });
-  } catch (e) {
-    if (ctx.signal.aborted) return;
-    return writeUnknown(ctx, dialError(url, endpoint.host, endpoint.port, e as NodeJS.ErrnoException));
-  }
+  const upstream = await requestKubelet(ctx, node, kubelet, { path: `${path}${query ? `?${query}` : ''}`, method: 'GET', rejectUnauthorized: !opts.insecureSkipTLSVerifyBackend });
+  if (!upstream) return;
   const code = upstream.statusCode ?? 500;
   if (code < 200 || code > 206) {
     const err = kubeletErrorStatus(code, await readLimited(upstream), name);
