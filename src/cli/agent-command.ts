@@ -18,6 +18,7 @@ import { loadKubeconfig } from '../client/kubeconfig.js';
 import { httpsTransport, type RestConfig } from '../client/transport.js';
 import { KubeletAgent } from '../kubelet/agent.js';
 import { createLogger } from '../logging/index.js';
+import { NODE_FLAG_OPTIONS, NODE_FLAGS_HELP, parseNodeFlags, type NodeFlags } from './node-flags.js';
 
 const HELP = `Usage: kubets agent --kubeconfig FILE --ca-key FILE [flags]
 
@@ -38,7 +39,9 @@ Flags:
                             (default ~/.kubets/agent)
   --node-name NAME          this node's name (default: the host name)
   --kubelet-port N          the kubelet's HTTPS port; 0 picks a free one (default 10250)
-  -v, --verbose             more logs (repeat for more)
+  --cluster-cidr CIDR       the cluster's pod range, as given to the server (default 10.42.0.0/16)
+  --service-cidr CIDR       the cluster's service range, as given to the server (default 10.43.0.0/16)
+${NODE_FLAGS_HELP}  -v, --verbose             more logs (repeat for more)
   -h, --help                this help
 `;
 
@@ -53,8 +56,13 @@ export interface AgentConfig {
   dataDir: string;
   nodeName: string;
   kubeletPort?: number;
+  clusterCIDR: string;
+  serviceCIDR: string;
+  node: NodeFlags;
   verbosity: number;
 }
+
+const IPV4_CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 
 export const defaultAgentDataDir = (): string => join(homedir(), '.kubets', 'agent');
 
@@ -73,6 +81,9 @@ export function parseAgentFlags(args: string[]): AgentConfig | 'help' {
         'data-dir': { type: 'string' },
         'node-name': { type: 'string' },
         'kubelet-port': { type: 'string' },
+        'cluster-cidr': { type: 'string' },
+        'service-cidr': { type: 'string' },
+        ...NODE_FLAG_OPTIONS,
         verbose: { type: 'boolean', short: 'v', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
@@ -99,8 +110,17 @@ export function parseAgentFlags(args: string[]): AgentConfig | 'help' {
     dataDir: v['data-dir'] === undefined ? defaultAgentDataDir() : resolve(v['data-dir']),
     nodeName,
     kubeletPort,
+    clusterCIDR: cidrFlag(v['cluster-cidr'], '--cluster-cidr', '10.42.0.0/16'),
+    serviceCIDR: cidrFlag(v['service-cidr'], '--service-cidr', '10.43.0.0/16'),
+    node: parseNodeFlags(v, (m) => new UsageError(m)),
     verbosity: v.verbose?.length ?? 0,
   };
+}
+
+function cidrFlag(value: string | undefined, flag: string, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (!IPV4_CIDR.test(value)) throw new UsageError(`${flag} must be an IPv4 CIDR such as ${fallback}, not "${value}"`);
+  return value;
 }
 
 const readText = (path: string, what: string): string => {
@@ -153,7 +173,7 @@ export async function runAgentCommand(args: string[]): Promise<number> {
     return 1;
   }
   const logger = createLogger(cfg.verbosity);
-  const agent = new KubeletAgent({ client, logger, ca, dataDir: cfg.dataDir, nodeName: cfg.nodeName, kubeletPort: cfg.kubeletPort });
+  const agent = new KubeletAgent({ client, logger, ca, dataDir: cfg.dataDir, nodeName: cfg.nodeName, kubeletPort: cfg.kubeletPort, clusterCIDR: cfg.clusterCIDR, serviceCIDR: cfg.serviceCIDR, ...cfg.node });
   const ac = new AbortController();
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');

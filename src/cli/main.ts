@@ -6,6 +6,7 @@ import './v8-tuning.js';
 import { runAgentCommand } from './agent-command.js';
 import { runSchedulerCommand } from './scheduler-command.js';
 import { runServerCommand } from './server-command.js';
+import { runProxyCommand } from './proxy-command.js';
 
 const USAGE = `Usage: kubets <command> [flags]
 
@@ -13,6 +14,7 @@ Commands:
   server     run the control plane and a local node in this process
   scheduler  run only the scheduler, against the API server of a kubeconfig
   agent      run a node (kubelet) on this machine, joined to the cluster of a kubeconfig
+  proxy      show what a node's service proxy has programmed (kubets proxy rules)
   version    print the version
 
 Run 'kubets <command> --help' for a command's flags.
@@ -27,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
       return runSchedulerCommand(rest);
     case 'agent':
       return runAgentCommand(rest);
+    case 'proxy':
+      return runProxyCommand(rest);
     case 'version':
     case '--version': {
       const { KUBETS_VERSION, KUBERNETES_VERSION } = await import('../server/config.js');

@@ -7,6 +7,7 @@ import { defaultServerConfig, type ServerConfig } from '../server/config.js';
 import { KubetsServer } from '../server/kubets-server.js';
 import { SchedulerConfigError } from '../scheduler/config.js';
 import { loadSchedulerConfig } from '../scheduler/manager.js';
+import { NODE_FLAG_OPTIONS, NODE_FLAGS_HELP, parseNodeFlags } from './node-flags.js';
 
 const HELP = `Usage: kubets server [flags]
 
@@ -27,7 +28,7 @@ Flags:
   --disable-agent           run no local node (kubelet): only the control plane
   --node-name NAME          the local node's name (default: the host name)
   --kubelet-port N          the local kubelet's HTTPS port; 0 picks a free one (default 10250)
-  -v, --verbose             more logs (repeat for more)
+${NODE_FLAGS_HELP}  -v, --verbose             more logs (repeat for more)
   -h, --help                this help
 `;
 
@@ -55,6 +56,7 @@ export function parseServerFlags(args: string[]): ServerConfig | 'help' {
         'disable-agent': { type: 'boolean' },
         'node-name': { type: 'string' },
         'kubelet-port': { type: 'string' },
+        ...NODE_FLAG_OPTIONS,
         verbose: { type: 'boolean', short: 'v', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
@@ -95,6 +97,7 @@ export function parseServerFlags(args: string[]): ServerConfig | 'help' {
     cfg.kubeletPort = port;
   }
   if (v['scheduler-config'] !== undefined) cfg.schedulerConfigPath = resolve(v['scheduler-config']);
+  cfg.node = parseNodeFlags(v, (m) => new UsageError(m));
   cfg.verbosity = v.verbose?.length ?? 0;
   return cfg;
 }

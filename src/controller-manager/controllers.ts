@@ -12,6 +12,7 @@ import { DisruptionController } from '../controllers/disruption/controller.js';
 import { NodeLifecycleController } from '../controllers/nodelifecycle/controller.js';
 import { NodeIpamController } from '../controllers/nodeipam/controller.js';
 import { RootCaCertPublisher } from '../controllers/rootcacertpublisher/controller.js';
+import { ServiceLbController } from '../controllers/servicelb/controller.js';
 import type { ControllerFactory } from './controller-manager.js';
 
 export const ALL_CONTROLLERS: ControllerFactory[] = [
@@ -28,4 +29,5 @@ export const ALL_CONTROLLERS: ControllerFactory[] = [
   { name: 'disruption', create: (ctx) => new DisruptionController(ctx) },
   { name: 'nodelifecycle', create: (ctx) => new NodeLifecycleController(ctx) },
   { name: 'nodeipam', create: (ctx) => new NodeIpamController(ctx) },
+  { name: 'servicelb', create: (ctx) => new ServiceLbController(ctx) },
 ];

@@ -24,6 +24,12 @@ import { NodeAgent } from './node/index.js';
 import { DEFAULT_KUBELET_PORT, KubeletServer } from './server/index.js';
 import { hostMachine } from './node/machine.js';
 import { PROCESS_RUNTIME_NAME, PROCESS_RUNTIME_VERSION, ProcessRuntime } from './runtime/process/index.js';
+import { defaultBridgeName } from './runtime/process/bridge-network.js';
+import { ServiceProxy } from '../proxy/service-proxy.js';
+import type { ProxyMode } from '../proxy/dataplane.js';
+import { ClusterDns, KUBE_DNS_NAMESPACE, KUBE_DNS_SERVICE } from '../dns/cluster-dns.js';
+import { SERVICES } from '../client/resources.js';
+import type { Service } from 'kubernetes-types/core/v1.js';
 
 export interface KubeletAgentOptions {
   client: Client;
@@ -37,12 +43,23 @@ export interface KubeletAgentOptions {
   controlPlane?: boolean;
   /** The kubelet API's port (default 10250; 0 picks a free one). */
   kubeletPort?: number;
+  /** The service proxy's dataplane (default auto: nftables when possible, else userspace). */
+  proxyMode?: ProxyMode | 'auto';
+  /** The pod network of the whole cluster (traffic from outside it to cluster IPs is masqueraded). */
+  clusterCIDR?: string;
+  /** The service range: routed to the node bridge so unprogrammed cluster IPs stay on this machine. */
+  serviceCIDR?: string;
+  /** Default cluster.local. */
+  clusterDomain?: string;
+  /** Resolver file for names outside the cluster and dnsPolicy Default pods (default /etc/resolv.conf). */
+  resolvConf?: string;
 }
 
 export class KubeletAgent implements Runnable {
   readonly name = 'kubelet';
   readonly nodeName: string;
   private kubelet: Kubelet | undefined;
+  private proxy: ServiceProxy | undefined;
 
   constructor(private readonly opts: KubeletAgentOptions) {
     this.nodeName = (opts.nodeName ?? hostname()).toLowerCase();
@@ -65,6 +82,7 @@ export class KubeletAgent implements Runnable {
       findPod: (ns, name) => this.kubelet?.logInfo(ns, name),
       streams: { runtime, target: async (ns, name, container) => this.kubelet?.streamTarget(ns, name, container) },
       stats: { nodeName: this.nodeName, runtime, node: new HostNodeStats({ fsPath: dataDir }) },
+      debug: { proxyRules: async () => (this.proxy ? this.proxy.listing() : '# the service proxy has not started yet\n') },
       logger: this.opts.logger,
     });
     const serverRunning = server.start(signal);
@@ -95,17 +113,43 @@ export class KubeletAgent implements Runnable {
         await chosen.restore(ids);
       }
       this.reportLimitations(self, [limitsEnforcementMessage(runtime.cgroups), chosen instanceof HostNetwork ? chosen.reason : undefined]);
+      // Services and names: the proxy programs this node, the DNS server answers for it.
+      const networkStateDir = join(dataDir, 'runtime', 'network');
+      const proxy = new ServiceProxy({
+        client,
+        logger,
+        nodeName: this.nodeName,
+        mode: this.opts.proxyMode,
+        nodeAddresses: [internalIP],
+        clusterCIDR: this.opts.clusterCIDR,
+        table: defaultBridgeName(networkStateDir),
+        serviceRoute: chosen instanceof BridgeNetwork && this.opts.serviceCIDR ? { cidr: this.opts.serviceCIDR, device: chosen.bridgeName } : undefined,
+      });
+      this.proxy = proxy;
+      const dns = new ClusterDns({ client, logger, nodeName: this.nodeName, address: internalIP, clusterDomain: this.opts.clusterDomain, resolvConf: this.opts.resolvConf });
+      const proxyRunning = proxy.start(signal);
+      const dnsRunning = dns.start(signal);
+      const clusterDNS = await this.clusterDns();
       // Static pods: <dataDir>/manifests, read once before the kubelet starts so it never sees them missing.
       const staticPods = new StaticPodSource({ manifestDir: join(this.opts.dataDir, 'manifests'), nodeName: this.nodeName, logger: this.opts.logger });
       const staticRunning = staticPods.start(signal);
       await staticPods.synced();
       const volumes = new VolumeManager({ podsDir: join(dataDir, 'pods-volumes'), client, nodeName: this.nodeName, logger });
-      this.kubelet = new Kubelet({ client, runtime, logger, nodeName: this.nodeName, hostIP: internalIP, logRoot, staticPods, volumes });
-      await Promise.all([this.kubelet.start(signal), nodeRunning, serverRunning, staticRunning]);
+      this.kubelet = new Kubelet({ client, runtime, logger, nodeName: this.nodeName, hostIP: internalIP, logRoot, staticPods, volumes, clusterDNS, clusterDomain: this.opts.clusterDomain, resolvConf: this.opts.resolvConf });
+      await Promise.all([this.kubelet.start(signal), nodeRunning, serverRunning, staticRunning, proxyRunning, dnsRunning]);
     } finally {
       await runtime.close();
       await network.close();
     }
+  }
+
+  /** The kube-dns Service's cluster IP, named in pods' resolv.conf (none: pods fall back to the host's resolvers). */
+  private async clusterDns(): Promise<string[]> {
+    const svc = await this.opts.client.resource<Service>(SERVICES).get(KUBE_DNS_NAMESPACE, KUBE_DNS_SERVICE).catch(() => undefined);
+    const ip = svc?.spec?.clusterIP;
+    if (ip && ip !== 'None') return [ip];
+    this.opts.logger.warn({}, 'no kube-dns Service: pods with dnsPolicy ClusterFirst use the host\'s resolvers');
+    return [];
   }
 
   /** The registered Node once the node IPAM controller gave it a podCIDR (bounded: 10 s; none without controllers). */

@@ -14,6 +14,7 @@ import type { Runnable } from '../manager/index.js';
 import { ProbeManager } from './prober/manager.js';
 import { RestartBackoff } from './pods/backoff.js';
 import type { EnvSources } from './pods/environment.js';
+import { DEFAULT_CLUSTER_DOMAIN } from './pods/dns-files.js';
 import { killContainer } from './pods/lifecycle.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID, PodWorker } from './pods/pod-worker.js';
 import type { RuntimeService } from './runtime/types.js';
@@ -38,6 +39,12 @@ export interface KubeletOptions {
   volumes?: VolumeManager;
   /** Static pods (manifest files): run without the API, mirrored into it. The caller runs the source. */
   staticPods?: StaticPodSource;
+  /** The cluster DNS servers pods with dnsPolicy ClusterFirst use (kubelet --cluster-dns); none: they fall back to Default. */
+  clusterDNS?: string[];
+  /** The cluster's DNS domain (kubelet --cluster-domain; default cluster.local). */
+  clusterDomain?: string;
+  /** The node resolver file pods' resolv.conf starts from (kubelet --resolv-conf; default /etc/resolv.conf). */
+  resolvConf?: string;
 }
 
 /** Where a stream for a pod's container goes (see Kubelet.streamTarget). */
@@ -239,6 +246,7 @@ export class Kubelet implements Runnable {
         recorder: this.recorder,
         services: () => this.services.store.list(),
         volumes: this.opts.volumes,
+        dns: { clusterDNS: this.opts.clusterDNS ?? [], clusterDomain: this.opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, hostResolvConfPath: this.opts.resolvConf },
         allocatable: () => (this.node.store.list()[0]?.status?.allocatable ?? {}) as Record<string, string>,
       },
       uid,

@@ -139,7 +139,10 @@ export function buildServicePorts(services: Service[], slices: EndpointSlice[], 
     if (!clusterIP || clusterIP === 'None' || !isIPv4(clusterIP)) continue;
     const external = [
       ...(spec.externalIPs ?? []),
-      ...(spec.type === 'LoadBalancer' ? (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '') : []),
+      // An ingress of ipMode Proxy is reached through its load balancer, which sends the traffic
+      // on with its own address as the destination: capturing that address would bypass it
+      // (upstream's LoadBalancerIPMode).
+      ...(spec.type === 'LoadBalancer' ? (svc.status?.loadBalancer?.ingress ?? []).filter((i) => i.ipMode !== 'Proxy').map((i) => i.ip ?? '') : []),
     ].filter((ip, i, all) => isIPv4(ip) && all.indexOf(ip) === i);
     const affinity = spec.sessionAffinity === 'ClientIP' ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS) : undefined;
     const hasNodePorts = spec.type === 'NodePort' || spec.type === 'LoadBalancer';

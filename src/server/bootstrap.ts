@@ -1,9 +1,11 @@
 // What a new cluster has before anyone asks: the four system namespaces, the `kubernetes`
-// service in `default` (its cluster IP is the first of the service range) and the system
-// PriorityClasses (upstream's scheduling post-start hook).
+// service in `default` (its cluster IP is the first of the service range), the `kube-dns`
+// service in `kube-system` (the tenth, where pods' resolv.conf points; the nodes' cluster DNS
+// servers are its endpoints) and the system PriorityClasses (upstream's scheduling post-start hook).
 import { systemPriorityClasses } from '../api/scheduling/v1/priorityclass.js';
 import type { KubeObject } from '../api/types.js';
-import { isAlreadyExists, isNotFound } from '../apimachinery/errors.js';
+import { isAlreadyExists, isInvalid, isNotFound } from '../apimachinery/errors.js';
+import { kubeDnsService } from '../dns/cluster-dns.js';
 import type { StoreSet } from '../apiserver/registry/store-set.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -22,7 +24,7 @@ async function ensure(exists: () => Promise<unknown>, create: () => Promise<unkn
   }
 }
 
-export async function bootstrapCluster(stores: StoreSet, opts: { kubernetesServiceIp: string; apiserverPort: number }): Promise<void> {
+export async function bootstrapCluster(stores: StoreSet, opts: { kubernetesServiceIp: string; dnsServiceIp: string; apiserverPort: number }): Promise<void> {
   const namespaces = stores.byResource('', 'namespaces');
   for (const name of SYSTEM_NAMESPACES) {
     await ensure(
@@ -45,6 +47,17 @@ export async function bootstrapCluster(stores: StoreSet, opts: { kubernetesServi
   await ensure(
     () => services.get('default', 'kubernetes'),
     () => services.create('default', kubernetes),
+  );
+  const kubeDns = kubeDnsService(opts.dnsServiceIp) as KubeObject;
+  await ensure(
+    () => services.get('kube-system', 'kube-dns'),
+    // A cluster made before kube-dns existed may have given its address away: take another.
+    () =>
+      services.create('kube-system', kubeDns).catch((e: unknown) => {
+        if (!isInvalid(e)) throw e;
+        const { clusterIP: _taken, ...spec } = (kubeDns as { spec: Record<string, unknown> }).spec;
+        return services.create('kube-system', { ...kubeDns, spec } as KubeObject);
+      }),
   );
   const priorityClasses = stores.byResource('scheduling.k8s.io', 'priorityclasses');
   for (const pc of systemPriorityClasses()) {

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SchedulerConfiguration } from '../scheduler/config.js';
 import type { DatastoreKind } from '../storage/index.js';
+import type { NodeFlags } from '../cli/node-flags.js';
 
 /** Everything `kubets server` is configured with, built once from flags. */
 export interface ServerConfig {
@@ -28,6 +29,8 @@ export interface ServerConfig {
   nodeName?: string;
   /** The local kubelet API's port (default 10250; 0 picks a free one). */
   kubeletPort?: number;
+  /** The local node's networking (service proxy mode, cluster domain, resolvers). */
+  node?: NodeFlags;
   /** The scheduler's KubeSchedulerConfiguration (from --scheduler-config). */
   schedulerConfig?: SchedulerConfiguration;
   /** Where schedulerConfig was read from. */

@@ -133,7 +133,7 @@ export class KubetsServer {
     // The API serves once it listens and the system namespaces exist (controllers need them).
     const bootstrapped = apiserver
       .address()
-      .then((addr) => bootstrapCluster(stores, { kubernetesServiceIp: ips.firstAddress, apiserverPort: addr.port }).then(() => addr));
+      .then((addr) => bootstrapCluster(stores, { kubernetesServiceIp: ips.firstAddress, dnsServiceIp: ips.dnsAddress, apiserverPort: addr.port }).then(() => addr));
     const manager = new Manager(
       [
         { name: 'storage', runnables: [new Compactor({ backend: storage, logger: this.logger })] },
@@ -154,6 +154,9 @@ export class KubetsServer {
                     controlPlane: true,
                     ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem },
                     kubeletPort: cfg.kubeletPort,
+                    clusterCIDR: cfg.clusterCidr,
+                    serviceCIDR: cfg.serviceCidr,
+                    ...cfg.node,
                   }),
                 ],
               },

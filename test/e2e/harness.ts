@@ -1,7 +1,7 @@
 // Starts a real `kubets server` (the built CLI, as a child process) on a free port with a fresh
 // data directory, and drives it with the real kubectl binaries installed on the machine.
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { parse as parseYaml } from 'yaml';
 import { ApiClient } from '../../src/client/client.js';
@@ -41,6 +41,8 @@ export interface TestClusterOptions {
   agent?: boolean;
   /** The pods' range (--cluster-cidr); with `agent`, a random 10.x.0.0/16 unless given, kept across restarts. */
   clusterCidr?: string;
+  /** The services' range (--service-cidr); with `agent`, the upper half of the random 10.x.0.0/16 unless given. */
+  serviceCidr?: string;
 }
 
 export class TestCluster {
@@ -57,7 +59,13 @@ export class TestCluster {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kubets-e2e-'));
     // Servers of tests running side by side must not give their nodes the same pod subnet (each
     // node's bridge routes its podCIDR).
-    if (opts.agent) opts = { ...opts, clusterCidr: opts.clusterCidr ?? `10.${100 + Math.floor(Math.random() * 120)}.0.0/16` };
+    // Their service proxies program the same kernel: their service ranges must differ too. Names
+    // outside the cluster go to a resolver on loopback (never to the machine's real resolvers).
+    if (opts.agent) {
+      const x = 100 + Math.floor(Math.random() * 120);
+      opts = { ...opts, clusterCidr: opts.clusterCidr ?? `10.${x}.0.0/17`, serviceCidr: opts.serviceCidr ?? `10.${x}.128.0/17` };
+      if (!existsSync(join(dataDir, 'resolv.conf'))) writeFileSync(join(dataDir, 'resolv.conf'), 'nameserver 127.0.0.1\n');
+    }
     const args = [
       KUBETS_BIN,
       'server',
@@ -70,7 +78,9 @@ export class TestCluster {
       '--no-merge-kubeconfig',
       '--datastore',
       opts.datastore ?? 'sqlite',
-      ...(opts.agent ? ['--kubelet-port', '0', '--cluster-cidr', opts.clusterCidr!] : ['--disable-agent']),
+      ...(opts.agent
+        ? ['--kubelet-port', '0', '--cluster-cidr', opts.clusterCidr!, '--service-cidr', opts.serviceCidr!, ...(opts.extraArgs?.includes('--resolv-conf') ? [] : ['--resolv-conf', join(dataDir, 'resolv.conf')])]
+        : ['--disable-agent']),
       ...(opts.extraArgs ?? []),
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dataDir } });
@@ -200,6 +210,12 @@ export function removePodNetwork(networkStateDir: string): void {
     if (name?.startsWith(`${bridge}-`)) run(['netns', 'delete', name]);
   }
   run(['link', 'delete', bridge]);
+  // The service proxy's nftables table has the bridge's name.
+  try {
+    execFileSync('nft', ['delete', 'table', 'ip', bridge], { stdio: 'ignore' });
+  } catch {
+    // none (no nft, or the proxy ran in userspace mode)
+  }
 }
 
 /** Polls `check` every 50 ms until it returns something truthy; throws naming `what` after the timeout. */

@@ -25,6 +25,11 @@ export class ClusterIpAllocator {
     return intToIp(this.base + 1);
   }
 
+  /** The tenth address: the kube-dns service's (as k3s and kubeadm place it). */
+  get dnsAddress(): string {
+    return intToIp(this.base + 10);
+  }
+
   contains(ip: string): boolean {
     if (!isIPv4(ip)) return false;
     const n = ipToInt(ip);

@@ -8,10 +8,11 @@ import type { Container, Pod, PodStatus, Service } from 'kubernetes-types/core/v
 import { Quantity } from '../../apimachinery/quantity.js';
 import type { EventRecorder } from '../../client/events/types.js';
 import type { Logger } from '../../logging/index.js';
-import { type ContainerConfig, type ContainerStatus, type PodSandboxConfig, type RuntimeService, RuntimeError, containerLogPath, podLogDirectory } from '../runtime/types.js';
+import { type ContainerConfig, type ContainerStatus, type Mount, type PodSandboxConfig, type RuntimeService, RuntimeError, containerLogPath, podLogDirectory } from '../runtime/types.js';
 import type { ProbeManager, RunningContainer } from '../prober/manager.js';
 import type { RestartBackoff } from './backoff.js';
 import { EnvError, commandLine, containerEnv, type EnvSources } from './environment.js';
+import { PodEtcFiles, type PodEtcFilesOptions, withEtcMounts } from './etc-files.js';
 import { killContainer, runHook } from './lifecycle.js';
 import { serviceEnv, servicesForPod } from './service-env.js';
 import { ContainerMountError, PodVolumesError, type VolumeManager } from '../volumes/index.js';
@@ -43,6 +44,11 @@ export interface WorkerDeps {
   services?: () => Iterable<Service>;
   /** Sets up the pod's volumes before its sandbox; absent: pods with volumes get no mounts. */
   volumes?: VolumeManager;
+  /**
+   * Cluster DNS and domain: containers get the pod's /etc/resolv.conf and /etc/hosts, written in
+   * the pod's directory (the VolumeManager's); absent, or without volumes, they see the node's.
+   */
+  dns?: PodEtcFilesOptions;
   /** Node allocatable, for resourceFieldRef to unset limits. */
   allocatable?: () => Record<string, string>;
   now?: () => number;
@@ -80,11 +86,14 @@ export class PodWorker {
   private volumesRefreshedAt = 0;
   /** The last sandbox creation failure recorded as an event (one event per distinct failure). */
   private sandboxFailure: string | undefined;
+  private readonly etcFiles: PodEtcFiles | undefined;
 
   constructor(
     private readonly deps: WorkerDeps,
     readonly uid: string,
-  ) {}
+  ) {
+    this.etcFiles = deps.dns && new PodEtcFiles(deps.dns);
+  }
 
   private sandboxConfig(pod: Pod): PodSandboxConfig {
     const m = pod.metadata!;
@@ -259,7 +268,7 @@ export class PodWorker {
           args,
           workingDir: c.workingDir,
           envs: [...vars].map(([key, value]) => ({ key, value })),
-          mounts: this.deps.volumes?.mountsFor(pod, c, vars) ?? [],
+          mounts: this.containerMounts(pod, c, vars, sandboxId, podIP),
           logPath: containerLogPath(c.name, attempt),
           stdin: c.stdin,
           stdinOnce: c.stdinOnce,
@@ -299,6 +308,19 @@ export class PodWorker {
       rec?.event(pod, 'Warning', 'FailedPostStartHook', failure);
       await killContainer({ runtime: rt, recorder: rec }, { pod, container: c, containerId: id, podIP: podIP ?? this.deps.hostIP }, grace).catch(() => undefined);
     }
+  }
+
+  /**
+   * The container's volume mounts, and the pod's /etc/hosts and /etc/resolv.conf (written now,
+   * the DNS events recorded on the pod as upstream's kubelet does) unless it mounts those itself.
+   */
+  private containerMounts(pod: Pod, c: Container, vars: ReadonlyMap<string, string>, sandboxId: string, podIP: string | undefined): Mount[] {
+    const mounts = this.deps.volumes?.mountsFor(pod, c, vars) ?? [];
+    const dir = this.deps.volumes?.podDir(this.uid);
+    if (!this.etcFiles || !dir) return mounts;
+    const { paths, events } = this.etcFiles.ensure(pod, dir, sandboxId, podIP);
+    for (const e of events) this.deps.recorder?.event(pod, 'Warning', e.reason, e.message);
+    return withEtcMounts(mounts, c, paths);
   }
 
   /** Starts probe workers for running containers and reads their readiness into the views. */

@@ -6,6 +6,9 @@
 //   GET /containerLogs/{namespace}/{pod}/{container}?...  -> the container's log (see log-reader.ts)
 //   GET|POST /exec/..., /attach/..., /portForward/...     -> SPDY or WebSocket streams (streaming/)
 //   GET /stats/summary                                    -> node and pod cpu/memory (stats.ts)
+//   GET /metrics                                          -> the process's Prometheus metrics
+//   GET /debug/proxy/rules                                -> the service proxy's dataplane
+import { registry } from '../../metrics/registry.js';
 import { createServer, type Server } from 'node:https';
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -44,6 +47,8 @@ export interface KubeletServerOptions {
   streams?: Omit<StreamingOptions, 'logger'>;
   /** Serves /stats/summary when given. */
   stats?: StatsSummaryDeps;
+  /** Serves /debug/proxy/rules (the service proxy's dataplane, as `kubets proxy rules` shows it) when given. */
+  debug?: { proxyRules(): Promise<string> };
 }
 
 export class KubeletServer implements Runnable {
@@ -124,6 +129,14 @@ export class KubeletServer implements Runnable {
         return;
       }
       if (url.pathname === '/stats/summary' && this.opts.stats) return await serveStatsSummary(req, res, this.opts.stats);
+      if (url.pathname === '/metrics' || (url.pathname === '/debug/proxy/rules' && this.opts.debug)) {
+        if (req.method !== 'GET') return writeTextError(res, 405, 'Method Not Allowed', { Allow: 'GET' });
+        const metrics = url.pathname === '/metrics';
+        const body = metrics ? await registry.metrics() : await this.opts.debug!.proxyRules();
+        res.writeHead(200, { 'Content-Type': metrics ? registry.contentType : 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+        res.end(body);
+        return;
+      }
       if (parts[0] === 'containerLogs' && parts.length === 4) {
         if (req.method !== 'GET') return writeTextError(res, 405, 'Method Not Allowed', { Allow: 'GET' });
         const [, namespace, pod, container] = parts.map((p) => decodeURIComponent(p));

@@ -87,3 +87,40 @@ export class RoundRobinBalancer {
     for (const [client, pin] of this.pins) if (now - pin.lastUsedMs >= this.affinityMs) this.pins.delete(client);
   }
 }
+
+/** Tells whether an address belongs to this host (the proxier's view, refreshed at each sync). */
+export type HostAddressCheck = (ip: string) => boolean;
+
+/**
+ * The balancers of one listener. Usually one; a listener under externalTrafficPolicy Local has a
+ * second one for clients on this host itself, which reach every endpoint: the Local policy exists
+ * to keep the client's source address on traffic from outside, which the host's own traffic does
+ * not need (upstream's `fib saddr type local` rule, also in ruleset.ts's external chain).
+ */
+export class ListenerBalancers {
+  readonly main: RoundRobinBalancer;
+  private host: RoundRobinBalancer | undefined;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly isHostAddress: HostAddressCheck = () => false,
+  ) {
+    this.main = new RoundRobinBalancer(now);
+  }
+
+  /** `hostEndpoints` undefined: the host's clients use `endpoints` like everyone else. */
+  update(endpoints: readonly ProxyEndpoint[], affinityTimeoutSeconds: number | undefined, hostEndpoints?: readonly ProxyEndpoint[]): void {
+    this.main.update(endpoints, affinityTimeoutSeconds);
+    if (hostEndpoints === undefined) {
+      this.host = undefined;
+      return;
+    }
+    this.host ??= new RoundRobinBalancer(this.now);
+    this.host.update(hostEndpoints, affinityTimeoutSeconds);
+  }
+
+  /** The balancer for a new connection or session from `clientIP`. */
+  for(clientIP: string | undefined): RoundRobinBalancer {
+    return this.host && clientIP && this.isHostAddress(clientIP) ? this.host : this.main;
+  }
+}

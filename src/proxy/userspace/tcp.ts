@@ -4,7 +4,7 @@
 // endpoint for its whole life: endpoint changes only steer new connections.
 import net from 'node:net';
 import type { ProxyEndpoint } from '../model.js';
-import { RoundRobinBalancer } from './balancer.js';
+import { type HostAddressCheck, ListenerBalancers, type RoundRobinBalancer } from './balancer.js';
 
 export interface ListenAddress {
   host: string;
@@ -15,15 +15,19 @@ export interface PortProxyOptions {
   /** Dial timeout per attempt; attempt i uses the i-th entry, or the last one (upstream: 250ms, 500ms, 1s, 2s). */
   dialTimeoutsMs: readonly number[];
   now: () => number;
+  /** Which clients are this host itself, for `hostEndpoints` (default: none). */
+  isHostAddress?: HostAddressCheck;
 }
 
 /** What the proxier needs from a TCP or UDP port proxy. */
 export interface PortProxy {
   readonly address: ListenAddress;
+  /** The balancer of clients from elsewhere (all clients unless `hostEndpoints` were given). */
   readonly balancer: RoundRobinBalancer;
   /** Opens the listening socket; rejects when the address cannot be bound. */
   start(): Promise<void>;
-  update(endpoints: readonly ProxyEndpoint[], affinityTimeoutSeconds: number | undefined): void;
+  /** `hostEndpoints`: where clients on this host go instead (externalTrafficPolicy Local). */
+  update(endpoints: readonly ProxyEndpoint[], affinityTimeoutSeconds: number | undefined, hostEndpoints?: readonly ProxyEndpoint[]): void;
   /** Stops accepting; established TCP connections are left to finish on their own. */
   stop(): Promise<void>;
   /** Stops accepting and tears down every connection or session. */
@@ -38,7 +42,7 @@ export function clientAddress(raw: string | undefined): string | undefined {
 }
 
 export class TcpPortProxy implements PortProxy {
-  readonly balancer: RoundRobinBalancer;
+  private readonly balancers: ListenerBalancers;
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
 
@@ -46,13 +50,17 @@ export class TcpPortProxy implements PortProxy {
     readonly address: ListenAddress,
     private readonly options: PortProxyOptions,
   ) {
-    this.balancer = new RoundRobinBalancer(options.now);
+    this.balancers = new ListenerBalancers(options.now, options.isHostAddress);
     // Half-open on both legs: a client that shuts down its write side still gets the reply.
     this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => this.accept(client));
   }
 
   get active(): number {
     return this.sockets.size;
+  }
+
+  get balancer(): RoundRobinBalancer {
+    return this.balancers.main;
   }
 
   start(): Promise<void> {
@@ -68,8 +76,8 @@ export class TcpPortProxy implements PortProxy {
     });
   }
 
-  update(endpoints: readonly ProxyEndpoint[], affinityTimeoutSeconds: number | undefined): void {
-    this.balancer.update(endpoints, affinityTimeoutSeconds);
+  update(endpoints: readonly ProxyEndpoint[], affinityTimeoutSeconds: number | undefined, hostEndpoints?: readonly ProxyEndpoint[]): void {
+    this.balancers.update(endpoints, affinityTimeoutSeconds, hostEndpoints);
   }
 
   stop(): Promise<void> {
@@ -93,15 +101,16 @@ export class TcpPortProxy implements PortProxy {
 
   private accept(client: net.Socket): void {
     client.on('error', () => undefined);
-    if (this.balancer.size === 0) {
+    const clientIP = clientAddress(client.remoteAddress);
+    const balancer = this.balancers.for(clientIP);
+    if (balancer.size === 0) {
       // Upstream rejects with a TCP reset when a service has no endpoints: the client fails fast
       // with "connection refused/reset" instead of hanging.
       client.resetAndDestroy();
       return;
     }
     this.track(client);
-    const clientIP = clientAddress(client.remoteAddress);
-    void this.dial(clientIP, client).then((backend) => {
+    void this.dial(balancer, clientIP, client).then((backend) => {
       if (!backend) {
         if (!client.destroyed) client.resetAndDestroy();
         return;
@@ -125,16 +134,16 @@ export class TcpPortProxy implements PortProxy {
   }
 
   /** Tries endpoints in balancer order until one accepts, at most once per endpoint. */
-  private async dial(clientIP: string | undefined, client: net.Socket): Promise<net.Socket | undefined> {
-    const attempts = this.balancer.size;
+  private async dial(balancer: RoundRobinBalancer, clientIP: string | undefined, client: net.Socket): Promise<net.Socket | undefined> {
+    const attempts = balancer.size;
     for (let i = 0; i < attempts && !client.destroyed; i++) {
-      const endpoint = this.balancer.next(clientIP);
+      const endpoint = balancer.next(clientIP);
       if (!endpoint) return undefined;
       const timeouts = this.options.dialTimeoutsMs;
       const socket = await connect(endpoint, timeouts[Math.min(i, timeouts.length - 1)] ?? 1000);
       if (socket) return socket;
       // The pinned endpoint failed: let the client be re-pinned to whichever endpoint answers.
-      this.balancer.forget(clientIP);
+      balancer.forget(clientIP);
     }
     return undefined;
   }

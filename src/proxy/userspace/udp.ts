@@ -4,15 +4,18 @@
 // after an idle timeout (upstream's --udp-timeout, 250ms by default).
 import dgram from 'node:dgram';
 import type { ProxyEndpoint } from '../model.js';
-import { endpointKey, RoundRobinBalancer } from './balancer.js';
+import { endpointKey, type HostAddressCheck, ListenerBalancers, type RoundRobinBalancer } from './balancer.js';
 import type { ListenAddress, PortProxy } from './tcp.js';
 
 export interface UdpPortProxyOptions {
   idleTimeoutMs: number;
   now: () => number;
+  /** Which clients are this host itself, for `hostEndpoints` (default: none). */
+  isHostAddress?: HostAddressCheck;
 }
 
 interface Session {
+  clientIP: string;
   socket: dgram.Socket;
   endpoint: ProxyEndpoint;
   timer?: NodeJS.Timeout;
@@ -21,7 +24,7 @@ interface Session {
 const socketType = (host: string): dgram.SocketType => (host.includes(':') ? 'udp6' : 'udp4');
 
 export class UdpPortProxy implements PortProxy {
-  readonly balancer: RoundRobinBalancer;
+  private readonly balancers: ListenerBalancers;
   private readonly socket: dgram.Socket;
   private readonly sessions = new Map<string, Session>();
   private bound = false;
@@ -31,13 +34,17 @@ export class UdpPortProxy implements PortProxy {
     readonly address: ListenAddress,
     private readonly options: UdpPortProxyOptions,
   ) {
-    this.balancer = new RoundRobinBalancer(options.now);
+    this.balancers = new ListenerBalancers(options.now, options.isHostAddress);
     this.socket = dgram.createSocket({ type: socketType(address.host) });
     this.socket.on('message', (msg, rinfo) => this.fromClient(msg, rinfo));
   }
 
   get active(): number {
     return this.sessions.size;
+  }
+
+  get balancer(): RoundRobinBalancer {
+    return this.balancers.main;
   }
 
   start(): Promise<void> {
@@ -58,9 +65,12 @@ export class UdpPortProxy implements PortProxy {
    * is gone, so upstream kube-proxy deletes the conntrack entries of removed UDP endpoints and the
    * client's next datagram picks a live endpoint.
    */
-  update(endpoints: readonly ProxyEndpoint[], affinityTimeoutSeconds: number | undefined): void {
-    this.balancer.update(endpoints, affinityTimeoutSeconds);
-    for (const [client, session] of this.sessions) if (!this.balancer.has(endpointKey(session.endpoint))) this.endSession(client, session);
+  update(endpoints: readonly ProxyEndpoint[], affinityTimeoutSeconds: number | undefined, hostEndpoints?: readonly ProxyEndpoint[]): void {
+    this.balancers.update(endpoints, affinityTimeoutSeconds, hostEndpoints);
+    for (const [client, session] of this.sessions) {
+      // Ended unless its endpoint is still one this client may be sent to.
+      if (!this.balancers.for(session.clientIP).has(endpointKey(session.endpoint))) this.endSession(client, session);
+    }
   }
 
   stop(): Promise<void> {
@@ -87,7 +97,7 @@ export class UdpPortProxy implements PortProxy {
     if (!session) {
       // No endpoint: the datagram is dropped (the kernel modes answer ICMP unreachable, which a
       // userspace socket cannot send).
-      const endpoint = this.balancer.next(rinfo.address);
+      const endpoint = this.balancers.for(rinfo.address).next(rinfo.address);
       if (!endpoint) return;
       session = this.openSession(client, rinfo, endpoint);
     }
@@ -97,7 +107,7 @@ export class UdpPortProxy implements PortProxy {
 
   private openSession(client: string, rinfo: dgram.RemoteInfo, endpoint: ProxyEndpoint): Session {
     const socket = dgram.createSocket(socketType(endpoint.ip));
-    const session: Session = { socket, endpoint };
+    const session: Session = { clientIP: rinfo.address, socket, endpoint };
     socket.on('error', () => this.endSession(client, session));
     socket.on('message', (reply, from) => {
       // Only the chosen endpoint may answer through this session.

@@ -217,6 +217,107 @@ describe('UserspaceProxier', () => {
     }
   });
 
+  it('serves a nodePort on the node addresses, round-robin, and closes it when the port loses it', async () => {
+    const port = await reserve('default/web/tcp/');
+    const nodePort = await freePort();
+    const p = proxier({ nodeAddresses: [HOST] });
+    const sp = servicePort('web', 'TCP', [web[0]!.endpoint, web[1]!.endpoint], { nodePort });
+    const result = await p.syncPorts([sp]);
+    assert.deepEqual([result.listeners, result.opened, result.errors], [2, 2, []]);
+    assert.deepEqual(
+      p.listing().map((l) => [l.kind, l.address.port]),
+      [
+        ['cluster', port],
+        ['nodePort', nodePort],
+      ],
+    );
+    assert.deepEqual(await requests(nodePort, 4), ['a', 'b', 'a', 'b']);
+    const fewer = await p.syncPorts([{ ...sp, clusterEndpoints: [web[1]!.endpoint] }]);
+    assert.deepEqual([fewer.opened, fewer.closed, await get(nodePort)], [0, 0, 'b'], 'endpoints change in place');
+    const gone = await p.syncPorts([{ ...sp, nodePort: undefined }]);
+    assert.deepEqual([gone.listeners, gone.closed], [1, 1]);
+    assert.equal(await probe(nodePort), 'refused');
+  });
+
+  it('opens no nodePort listener when nodeAddresses is empty', async () => {
+    await reserve('default/web/tcp/');
+    const p = proxier({ nodeAddresses: [] });
+    const result = await p.syncPorts([servicePort('web', 'TCP', [web[0]!.endpoint], { nodePort: await freePort() })]);
+    assert.deepEqual(
+      [result.listeners, p.listing().map((l) => l.kind)],
+      [1, ['cluster']],
+    );
+  });
+
+  it('listens on the external addresses that are local, at the service port, and skips the others quietly', async () => {
+    await reserve('default/web/tcp/');
+    const servicePortNumber = await freePort();
+    const p = proxier({ hostAddresses: () => [HOST] });
+    const sp = servicePort('web', 'TCP', [web[2]!.endpoint], { port: servicePortNumber, externalAddresses: [HOST, '192.0.2.10'] });
+    const result = await p.syncPorts([sp]);
+    assert.deepEqual([result.listeners, result.errors], [2, []]);
+    assert.deepEqual(p.listing()[1], { key: 'default/web/tcp/', kind: 'external', protocol: 'TCP', address: { host: HOST, port: servicePortNumber }, endpoints: [`${HOST}:${web[2]!.port}`], active: 0 });
+    assert.equal(await get(servicePortNumber), 'c');
+  });
+
+  it("externalTrafficPolicy Local: the host's own clients still reach every endpoint", async () => {
+    await reserve('default/web/tcp/');
+    const nodePort = await freePort();
+    const p = proxier({ nodeAddresses: [HOST] });
+    const sp = servicePort('web', 'TCP', web.map((b) => b.endpoint), { nodePort, externalPolicyLocal: true, localEndpoints: [web[2]!.endpoint] });
+    await p.syncPorts([sp]);
+    assert.deepEqual(p.listing().find((l) => l.kind === 'nodePort')?.endpoints, [`${HOST}:${web[2]!.port}`], 'outside clients: local endpoints');
+    assert.deepEqual(tally(await requests(nodePort, 9)), { a: 3, b: 3, c: 3 });
+  });
+
+  it('UDP under externalTrafficPolicy Local: host clients use every endpoint; a session ends when its endpoint leaves their set', async () => {
+    await reserve('default/dns/udp/');
+    const nodePort = await freePort();
+    const p = proxier({ nodeAddresses: [HOST], udpIdleTimeoutMs: 5000 });
+    const sp = servicePort('dns', 'UDP', udp.map((b) => b.endpoint), { nodePort, externalPolicyLocal: true, localEndpoints: [udp[1]!.endpoint] });
+    await p.syncPorts([sp]);
+    const c1 = dgram.createSocket('udp4');
+    const c2 = dgram.createSocket('udp4');
+    try {
+      await Promise.all([c1, c2].map((c) => new Promise<void>((resolve) => c.bind(0, HOST, resolve))));
+      assert.equal(await udpExchange(c1, nodePort, 'one'), 'u1:one', 'u1 is not local, yet the host reaches it');
+      assert.equal(await udpExchange(c2, nodePort, 'two'), 'u2:two');
+      await p.syncPorts([sp]);
+      assert.equal(p.listing().find((l) => l.kind === 'nodePort')!.active, 2, "c1's session to a non-local endpoint survives a sync");
+      // u1 is no longer an endpoint at all: c1's session to it ends, c2's to u2 stays.
+      await p.syncPorts([{ ...sp, clusterEndpoints: [udp[1]!.endpoint] }]);
+      assert.equal(p.listing().find((l) => l.kind === 'nodePort')!.active, 1);
+      assert.equal(await udpExchange(c1, nodePort, 'three'), 'u2:three');
+    } finally {
+      c1.close();
+      c2.close();
+    }
+  });
+
+  it('makes the cluster addresses local before listening, and reports when that fails', async () => {
+    const port = await reserve('default/web/tcp/');
+    const calls: string[][] = [];
+    let fail = false;
+    const localAddresses = {
+      ensure: async (ips: string[]) => {
+        calls.push(ips);
+        if (fail) throw new Error('ip: Operation not permitted');
+        return { added: [], removed: [] };
+      },
+    };
+    const p = proxier({ localAddresses });
+    const ok = await p.syncPorts([servicePort('web', 'TCP', [web[0]!.endpoint])]);
+    assert.deepEqual([calls, ok.addressError, ok.listeners], [[[HOST]], undefined, 1]);
+    fail = true;
+    const failed = await p.syncPorts([servicePort('web', 'TCP', [web[0]!.endpoint])]);
+    assert.deepEqual([failed.addressError, failed.listeners], ['ip: Operation not permitted', 1]);
+    assert.equal(await get(port), 'a', 'listeners are still served');
+  });
+
+  it('refuses node addresses that are not IPv4', () => {
+    assert.throws(() => new UserspaceProxier({ nodeName: 'n', nodeAddresses: ['10.0.0.1', 'eth0'] }), /not an IPv4 address: "eth0"/);
+  });
+
   it('close() tears down listeners and established connections', async () => {
     const port = await reserve('default/web/tcp/');
     const p = proxier();

@@ -341,8 +341,8 @@ function validateTrafficPolicies(spec: Spec): FieldError[] {
     if (hc !== 0) {
       errs.push(invalid(sp.child('healthCheckNodePort'), hc, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
     }
-  } else if (hc === 0) errs.push(required(sp.child('healthCheckNodePort')));
-  else errs.push(...isValidPortNum(hc).map((m) => invalid(sp.child('healthCheckNodePort'), hc, m)));
+  } else if (hc !== 0) errs.push(...isValidPortNum(hc).map((m) => invalid(sp.child('healthCheckNodePort'), hc, m)));
+  // hc === 0 here: the API server allocates one after validation (upstream allocates before it).
   const itp = spec.internalTrafficPolicy;
   if (itp === undefined && ['NodePort', 'LoadBalancer', 'ClusterIP'].includes(spec.type ?? '')) {
     errs.push(required(sp.child('internalTrafficPolicy')));

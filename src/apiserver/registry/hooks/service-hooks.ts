@@ -10,6 +10,8 @@ type Svc = Service & { spec?: Service['spec'] & { clusterIPs?: string[] } };
 
 const needsIp = (s: Svc) => s.spec?.type !== 'ExternalName' && s.spec?.clusterIP !== 'None';
 const needsNodePorts = (s: Svc) => s.spec?.type === 'NodePort' || s.spec?.type === 'LoadBalancer';
+/** Upstream allocates a health check node port for LoadBalancers that keep traffic on local endpoints. */
+const needsHealthCheck = (s: Svc) => s.spec?.type === 'LoadBalancer' && s.spec.externalTrafficPolicy === 'Local';
 
 export function serviceHooks(ips: ClusterIpAllocator, ports: PortAllocator): StoreHooks<Svc> {
   /** What this write took, so that a failed write gives it back. */
@@ -37,6 +39,23 @@ export function serviceHooks(ips: ClusterIpAllocator, ports: PortAllocator): Sto
         got.ports.push(port);
       }
     });
+    if (needsHealthCheck(svc)) {
+      const spec = svc.spec!;
+      const path = FieldPath.root('spec').child('healthCheckNodePort');
+      const hc = spec.healthCheckNodePort;
+      if (hc && !keep.has(hc)) {
+        if (!ports.contains(hc)) errs.push(invalid(path, hc, `provided port is not in the valid range. The range of valid ports is ${ports.min}-${ports.max}`));
+        else if (!ports.allocate(hc)) errs.push(invalid(path, hc, 'provided port is already allocated'));
+        else got.ports.push(hc);
+      } else if (!hc) {
+        const port = ports.allocateNext();
+        if (port === undefined) errs.push(invalid(path, null, 'range is full'));
+        else {
+          spec.healthCheckNodePort = port;
+          got.ports.push(port);
+        }
+      }
+    }
     if (errs.length) {
       for (const p of got.ports) ports.release(p);
       got.ports = [];
@@ -93,7 +112,7 @@ export function serviceHooks(ips: ClusterIpAllocator, ports: PortAllocator): Sto
         spec.clusterIPs = old.spec.clusterIPs;
       }
       if (needsNodePorts(svc)) {
-        const oldPorts = new Set((old.spec?.ports ?? []).map((p) => p.nodePort).filter((p): p is number => !!p));
+        const oldPorts = new Set([...(old.spec?.ports ?? []).map((p) => p.nodePort), old.spec?.healthCheckNodePort].filter((p): p is number => !!p));
         allocatePorts(svc, oldPorts, got);
       }
       if (ctx.dryRun) release(got);
@@ -106,6 +125,7 @@ export function serviceHooks(ips: ClusterIpAllocator, ports: PortAllocator): Sto
     afterDelete(svc) {
       if (svc.spec?.clusterIP && svc.spec.clusterIP !== 'None') ips.release(svc.spec.clusterIP);
       for (const p of svc.spec?.ports ?? []) if (p.nodePort) ports.release(p.nodePort);
+      if (svc.spec?.healthCheckNodePort) ports.release(svc.spec.healthCheckNodePort);
     },
   };
 
@@ -120,5 +140,6 @@ export function restoreServiceAllocations(services: Svc[], ips: ClusterIpAllocat
   for (const svc of services) {
     if (svc.spec?.clusterIP && svc.spec.clusterIP !== 'None') ips.allocate(svc.spec.clusterIP);
     for (const p of svc.spec?.ports ?? []) if (p.nodePort) ports.allocate(p.nodePort);
+    if (svc.spec?.healthCheckNodePort) ports.allocate(svc.spec.healthCheckNodePort);
   }
 }

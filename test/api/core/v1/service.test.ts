@@ -99,8 +99,10 @@ describe('services: validation', () => {
       ['externalTrafficPolicy only when externally accessible', { externalTrafficPolicy: 'Local', ports: [port] }, ['FieldValueInvalid spec.externalTrafficPolicy']],
       ['externalIPs must not be loopback', { externalIPs: ['127.0.0.1'], ports: [port] }, ['FieldValueInvalid spec.externalIPs[0]']],
       ['source ranges need a LoadBalancer', { loadBalancerSourceRanges: ['10.0.0.0/8'], ports: [port] }, ['FieldValueForbidden spec.LoadBalancerSourceRanges']],
-      ['LoadBalancer with Local policy needs a health check port', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [port] },
-        ['FieldValueRequired spec.healthCheckNodePort']],
+      ['a health check port must be a port', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: 70000, ports: [port] },
+        ['FieldValueInvalid spec.healthCheckNodePort']],
+      ['a health check port only for LoadBalancer with Local policy', { type: 'NodePort', externalTrafficPolicy: 'Cluster', healthCheckNodePort: 31000, ports: [port] },
+        ['FieldValueInvalid spec.healthCheckNodePort']],
     ];
     for (const [name, spec, want] of cases) assert.deepEqual(summary(def.validate!(created(spec))), want, name);
   });
