@@ -6,55 +6,19 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { KUBETS_BIN, TestCluster } from './harness.js';
+import { CLIENT_POD, SPREAD, webDeployment } from './services-fixtures.js';
 
 const asRoot = process.getuid?.() === 0;
 
 const SERVER = "require('http').createServer((q, s) => s.end(process.env.POD)).listen(8080) // e2e-us-web";
-const SPREAD = `const [url, n] = process.argv.slice(1); const counts = {}; let errors = 0;
-const get = () => new Promise((r) => { const q = require('http').get(url, { agent: false, timeout: 2000 }, (s) => { let b = ''; s.on('data', (d) => b += d); s.on('end', () => r(b)); }); q.on('error', () => r(undefined)); q.on('timeout', () => q.destroy()); });
-(async () => { for (let i = 0; i < Number(n); i++) { const b = await get(); if (b === undefined) errors++; else counts[b] = (counts[b] ?? 0) + 1; } console.log(JSON.stringify({ counts, errors })); })();`;
-
 describe('services in the userspace proxy mode (real kubectl, real server)', { skip: !asRoot && 'needs root (pod network namespaces, local cluster IPs)' }, () => {
   let cluster: TestCluster;
 
   before(async () => {
     cluster = await TestCluster.start({ agent: true, extraArgs: ['--proxy-mode', 'userspace'] });
     await cluster.kubectlOk(['apply', '-f', '-'], {
-      stdin: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: app
-        image: node
-        env: [{name: POD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
-        command: ['${process.execPath}', -e, ${JSON.stringify(SERVER)}]
-        ports: [{name: http, containerPort: 8080}]
-        readinessProbe: {tcpSocket: {port: http}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client}
-spec:
-  terminationGracePeriodSeconds: 0
-  containers:
-  - name: app
-    image: node
-    command: ['${process.execPath}', -e, 'setInterval(() => {}, 1 << 30) // e2e-us-client']
-`,
+      stdin: `${webDeployment({ replicas: 2, server: SERVER, readinessProbe: '{tcpSocket: {port: http}, periodSeconds: 1}' })}---
+${CLIENT_POD}`,
     });
     await cluster.kubectlOk(['rollout', 'status', 'deployment/web', '--timeout=60s']);
     await cluster.kubectlOk(['wait', '--for=condition=Ready', 'pod/client', '--timeout=60s']);

@@ -12,6 +12,7 @@ import { decodeMessage, encodeMessage, Type } from '../../src/dns/message.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { KUBETS_BIN, TestCluster, until } from './harness.js';
+import { CLIENT_POD, SPREAD, webDeployment } from './services-fixtures.js';
 
 const asRoot = process.getuid?.() === 0;
 const OUTSIDE_NAME = 'outside.kubets-e2e.test';
@@ -23,11 +24,6 @@ const SERVER = `let ready = true; require('http').createServer((q, s) => {
   if (q.url === '/ready') { s.statusCode = ready ? 200 : 500; return s.end(); }
   s.end(process.env.POD);
 }).listen(8080) // e2e-svc-web`;
-
-// From inside the client pod: N requests, each on a new connection; prints {counts, errors}.
-const SPREAD = `const [url, n] = process.argv.slice(1); const counts = {}; let errors = 0;
-const get = () => new Promise((r) => { const q = require('http').get(url, { agent: false, timeout: 2000 }, (s) => { let b = ''; s.on('data', (d) => b += d); s.on('end', () => r(b)); }); q.on('error', () => r(undefined)); q.on('timeout', () => q.destroy()); });
-(async () => { for (let i = 0; i < Number(n); i++) { const b = await get(); if (b === undefined) errors++; else counts[b] = (counts[b] ?? 0) + 1; } console.log(JSON.stringify({ counts, errors })); })();`;
 
 // From inside the client pod: requests until 20 in a row come from one pod; prints when that run began.
 const SETTLE = `const [url, excluded] = process.argv.slice(1); const get = () => new Promise((r) => { const q = require('http').get(url, { agent: false, timeout: 1000 }, (s) => { let b = ''; s.on('data', (d) => b += d); s.on('end', () => r(b)); }); q.on('error', () => r(undefined)); q.on('timeout', () => q.destroy()); });
@@ -72,31 +68,7 @@ describe('services and cluster DNS (real kubectl, real server, nftables proxy)',
     writeFileSync(join(dir, 'resolv.conf'), `nameserver ${address}\n`);
     cluster = await TestCluster.start({ agent: true, extraArgs: ['--resolv-conf', join(dir, 'resolv.conf')] });
     await cluster.kubectlOk(['apply', '-f', '-'], {
-      stdin: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: app
-        image: node
-        env: [{name: POD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
-        command: ['${process.execPath}', -e, ${JSON.stringify(SERVER)}]
-        ports: [{name: http, containerPort: 8080}]
-        readinessProbe: {httpGet: {port: http, path: /ready}, periodSeconds: 1, failureThreshold: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}]
----
+      stdin: `${webDeployment({ replicas: 3, server: SERVER, readinessProbe: '{httpGet: {port: http, path: /ready}, periodSeconds: 1, failureThreshold: 1}' })}---
 apiVersion: v1
 kind: Service
 metadata: {name: web-headless}
@@ -128,16 +100,7 @@ spec:
   type: ExternalName
   externalName: ${OUTSIDE_NAME}
 ---
-apiVersion: v1
-kind: Pod
-metadata: {name: client}
-spec:
-  terminationGracePeriodSeconds: 0
-  containers:
-  - name: app
-    image: node
-    command: ['${process.execPath}', -e, 'setInterval(() => {}, 1 << 30) // e2e-svc-client']
-`,
+${CLIENT_POD}`,
     });
     await cluster.kubectlOk(['rollout', 'status', 'deployment/web', '--timeout=60s']);
     await cluster.kubectlOk(['wait', '--for=condition=Ready', 'pod/client', '--timeout=60s']);
