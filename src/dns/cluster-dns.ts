@@ -6,7 +6,8 @@
 import type { Namespace, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { isAlreadyExists, isNotFound } from '../apimachinery/errors.js';
-import { Informer } from '../client/cache/shared-informer.js';
+import { InformerFactory } from '../client/cache/informer-factory.js';
+import type { SharedInformer } from '../client/cache/types.js';
 import { ENDPOINT_SLICES, NAMESPACES, SERVICES } from '../client/resources.js';
 import type { Client } from '../client/types.js';
 import type { Logger } from '../logging/index.js';
@@ -33,6 +34,8 @@ export interface ClusterDnsOptions {
   clusterDomain?: string;
   /** The resolver file whose nameservers get names outside the cluster (default /etc/resolv.conf). */
   resolvConf?: string;
+  /** Informers shared with the node's other parts (their owner starts them); default: its own. */
+  informers?: InformerFactory;
 }
 
 /** The kube-dns Service every cluster has (created at bootstrap), CoreDNS's ports and labels. */
@@ -61,19 +64,15 @@ export class ClusterDns implements Runnable {
   readonly name = 'cluster-dns';
   readonly records = new ClusterRecords();
   readonly server: DnsServer;
-  private readonly services: Informer<Service>;
-  private readonly slices: Informer<EndpointSlice>;
-  private readonly namespaces: Informer<Namespace>;
+  private readonly informers: InformerFactory;
 
   constructor(private readonly opts: ClusterDnsOptions) {
     const { client, logger } = opts;
-    this.services = new Informer<Service>(client.resource<Service>(SERVICES), logger);
-    this.slices = new Informer<EndpointSlice>(client.resource<EndpointSlice>(ENDPOINT_SLICES), logger);
-    this.namespaces = new Informer<Namespace>(client.resource<Namespace>(NAMESPACES), logger);
+    this.informers = opts.informers ?? new InformerFactory(client, logger);
     const r = this.records;
-    this.services.addEventHandler({ onAdd: (s) => r.upsertService(s), onUpdate: (_, s) => r.upsertService(s), onDelete: (s) => r.deleteService(s) });
-    this.slices.addEventHandler({ onAdd: (e) => r.upsertEndpointSlice(e), onUpdate: (_, e) => r.upsertEndpointSlice(e), onDelete: (e) => r.deleteEndpointSlice(e) });
-    this.namespaces.addEventHandler({ onAdd: (n) => r.upsertNamespace(n), onUpdate: (_, n) => r.upsertNamespace(n), onDelete: (n) => r.deleteNamespace(n) });
+    this.informers.for<Service>(SERVICES).addEventHandler({ onAdd: (s) => r.upsertService(s), onUpdate: (_, s) => r.upsertService(s), onDelete: (s) => r.deleteService(s) });
+    this.informers.for<EndpointSlice>(ENDPOINT_SLICES).addEventHandler({ onAdd: (e) => r.upsertEndpointSlice(e), onUpdate: (_, e) => r.upsertEndpointSlice(e), onDelete: (e) => r.deleteEndpointSlice(e) });
+    this.informers.for<Namespace>(NAMESPACES).addEventHandler({ onAdd: (n) => r.upsertNamespace(n), onUpdate: (_, n) => r.upsertNamespace(n), onDelete: (n) => r.deleteNamespace(n) });
     const port = opts.port ?? 0;
     this.server = new DnsServer({
       zone: new KubernetesZone(this.records, { zone: opts.clusterDomain ?? 'cluster.local', podMode: 'insecure', nameserverIPs: [] }),
@@ -85,9 +84,12 @@ export class ClusterDns implements Runnable {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    const running = [this.services.run(signal), this.slices.run(signal), this.namespaces.run(signal)];
-    await Promise.all([this.services.waitForSync(signal), this.slices.waitForSync(signal), this.namespaces.waitForSync(signal)]);
-    if (signal.aborted) return void (await Promise.allSettled(running));
+    const own = !this.opts.informers;
+    if (own) this.informers.start(signal);
+    const stopped = async () => {
+      if (own) await this.informers.stopped();
+    };
+    if (!(await this.informers.waitForCacheSync(signal))) return stopped();
     const serving = this.server.start(signal);
     await Promise.race([this.server.ready, serving]);
     try {
@@ -95,7 +97,7 @@ export class ClusterDns implements Runnable {
     } catch (e) {
       this.opts.logger.error({ err: e }, 'cluster DNS: cannot publish this node as a kube-dns endpoint');
     }
-    await Promise.all([serving, ...running]);
+    await Promise.all([serving, stopped()]);
     await this.unpublish().catch(() => undefined);
   }
 

@@ -29,6 +29,7 @@ import { ServiceProxy } from '../proxy/service-proxy.js';
 import type { ProxyMode } from '../proxy/dataplane.js';
 import { ClusterDns, KUBE_DNS_NAMESPACE, KUBE_DNS_SERVICE } from '../dns/cluster-dns.js';
 import { SERVICES } from '../client/resources.js';
+import { InformerFactory } from '../client/cache/informer-factory.js';
 import type { Service } from 'kubernetes-types/core/v1.js';
 
 export interface KubeletAgentOptions {
@@ -115,7 +116,9 @@ export class KubeletAgent implements Runnable {
       this.reportLimitations(self, [limitsEnforcementMessage(runtime.cgroups), chosen instanceof HostNetwork ? chosen.reason : undefined]);
       // Services and names: the proxy programs this node, the DNS server answers for it.
       const networkStateDir = join(dataDir, 'runtime', 'network');
+      const informers = new InformerFactory(client, logger);
       const proxy = new ServiceProxy({
+        informers,
         client,
         logger,
         nodeName: this.nodeName,
@@ -126,7 +129,8 @@ export class KubeletAgent implements Runnable {
         serviceRoute: chosen instanceof BridgeNetwork && this.opts.serviceCIDR ? { cidr: this.opts.serviceCIDR, device: chosen.bridgeName } : undefined,
       });
       this.proxy = proxy;
-      const dns = new ClusterDns({ client, logger, nodeName: this.nodeName, address: internalIP, clusterDomain: this.opts.clusterDomain, resolvConf: this.opts.resolvConf });
+      const dns = new ClusterDns({ informers, client, logger, nodeName: this.nodeName, address: internalIP, clusterDomain: this.opts.clusterDomain, resolvConf: this.opts.resolvConf });
+      informers.start(signal);
       const proxyRunning = proxy.start(signal);
       const dnsRunning = dns.start(signal);
       const clusterDNS = await this.clusterDns();
@@ -136,7 +140,7 @@ export class KubeletAgent implements Runnable {
       await staticPods.synced();
       const volumes = new VolumeManager({ podsDir: join(dataDir, 'pods-volumes'), client, nodeName: this.nodeName, logger });
       this.kubelet = new Kubelet({ client, runtime, logger, nodeName: this.nodeName, hostIP: internalIP, logRoot, staticPods, volumes, clusterDNS, clusterDomain: this.opts.clusterDomain, resolvConf: this.opts.resolvConf });
-      await Promise.all([this.kubelet.start(signal), nodeRunning, serverRunning, staticRunning, proxyRunning, dnsRunning]);
+      await Promise.all([this.kubelet.start(signal), nodeRunning, serverRunning, staticRunning, proxyRunning, dnsRunning, informers.stopped()]);
     } finally {
       await runtime.close();
       await network.close();

@@ -6,7 +6,8 @@
 // `resyncIntervalMs` the dataplane is re-checked even without changes.
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { Informer } from '../client/cache/shared-informer.js';
+import { InformerFactory } from '../client/cache/informer-factory.js';
+import type { SharedInformer } from '../client/cache/types.js';
 import { ENDPOINT_SLICES, SERVICES } from '../client/resources.js';
 import type { Client } from '../client/types.js';
 import type { Logger } from '../logging/index.js';
@@ -27,6 +28,8 @@ export interface ServiceProxyOptions extends Omit<DataplaneOptions, 'logger'> {
   retryMs?: number;
   /** Tests only: this dataplane instead of the chosen one. */
   dataplane?: Dataplane;
+  /** Informers shared with the node's other parts (their owner starts them); default: its own. */
+  informers?: InformerFactory;
 }
 
 export interface ProxyStatus {
@@ -38,8 +41,9 @@ export interface ProxyStatus {
 
 export class ServiceProxy implements Runnable {
   readonly name = 'service-proxy';
-  private readonly services: Informer<Service>;
-  private readonly slices: Informer<EndpointSlice>;
+  private readonly informers: InformerFactory;
+  private readonly services: SharedInformer<Service>;
+  private readonly slices: SharedInformer<EndpointSlice>;
   private dataplane: Dataplane | undefined;
   private dirty = true;
   /** When the oldest change not yet applied arrived (network programming latency). */
@@ -52,13 +56,13 @@ export class ServiceProxy implements Runnable {
   private lastWarnings = '';
 
   constructor(private readonly opts: ServiceProxyOptions) {
-    this.services = new Informer<Service>(opts.client.resource<Service>(SERVICES), opts.logger);
-    this.slices = new Informer<EndpointSlice>(opts.client.resource<EndpointSlice>(ENDPOINT_SLICES), opts.logger);
+    this.informers = opts.informers ?? new InformerFactory(opts.client, opts.logger);
+    this.services = this.informers.for<Service>(SERVICES);
+    this.slices = this.informers.for<EndpointSlice>(ENDPOINT_SLICES);
     this.readyPromise = new Promise((r) => (this.markReady = r));
     const changed = () => this.changed();
-    for (const inf of [this.services, this.slices] as Informer<Service | EndpointSlice>[]) {
-      inf.addEventHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
-    }
+    this.services.addEventHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
+    this.slices.addEventHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
   }
 
   /** Resolves after the first successful sync of the synced caches. */
@@ -94,13 +98,13 @@ export class ServiceProxy implements Runnable {
     const dataplane = this.opts.dataplane ?? (await chooseDataplane(this.opts.mode ?? 'auto', this.opts));
     this.dataplane = dataplane;
     this.status.mode = dataplane.mode;
-    const informers = [this.services.run(signal), this.slices.run(signal)];
+    const own = !this.opts.informers;
+    if (own) this.informers.start(signal);
     try {
-      await Promise.all([this.services.waitForSync(signal), this.slices.waitForSync(signal)]);
-      await this.loop(signal);
+      if (await this.informers.waitForCacheSync(signal)) await this.loop(signal);
     } finally {
       this.wake?.();
-      await Promise.allSettled(informers);
+      if (own) await this.informers.stopped();
       await dataplane.close();
       logger.info({ mode: dataplane.mode }, 'service proxy stopped');
     }
