@@ -53,7 +53,7 @@ export class ServiceProxy implements Runnable {
   private markReady!: () => void;
   private readonly status: ProxyStatus = { mode: undefined, syncs: 0 };
   private readonly applied: (() => void)[] = [];
-  private lastWarnings = '';
+  private lastWarnings = new Set<string>();
 
   constructor(private readonly opts: ServiceProxyOptions) {
     this.informers = opts.informers ?? new InformerFactory(opts.client, opts.logger);
@@ -147,10 +147,9 @@ export class ServiceProxy implements Runnable {
       this.status.lastSync = { ...r, at: new Date().toISOString() };
       this.status.lastError = undefined;
       this.record(r, mode, pendingSince);
-      // Said when they change, not on every sync (a port that cannot be opened stays so for a while).
-      const warnings = r.warnings.join('\n');
-      if (warnings !== this.lastWarnings) for (const w of r.warnings) this.opts.logger.warn({ mode }, `service proxy: ${w}`);
-      this.lastWarnings = warnings;
+      // Each said once while it lasts, not on every sync (a port that cannot be opened stays so).
+      for (const w of r.warnings) if (!this.lastWarnings.has(w)) this.opts.logger.warn({ mode }, `service proxy: ${w}`);
+      this.lastWarnings = new Set(r.warnings);
       if (!this.dirty) for (const resolve of this.applied.splice(0)) resolve();
       return true;
     } catch (e) {

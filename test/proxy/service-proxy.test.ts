@@ -20,6 +20,7 @@ class RecordingDataplane implements Dataplane {
   readonly syncs: { services: string[]; endpoints: string[] }[] = [];
   failNext = 0;
   closed = false;
+  warnings: string[] = [];
 
   async sync(services: Service[], slices: EndpointSlice[]): Promise<DataplaneSync> {
     if (this.failNext > 0) {
@@ -28,7 +29,7 @@ class RecordingDataplane implements Dataplane {
     }
     const endpoints = slices.flatMap((s) => (s.endpoints ?? []).flatMap((e) => e.addresses)).sort();
     this.syncs.push({ services: services.map((s) => `${s.metadata?.namespace}/${s.metadata?.name}`).sort(), endpoints });
-    return { durationMs: 1, full: false, noop: false, servicePorts: services.length, objects: { listeners: services.length, endpoints: endpoints.length }, warnings: [] };
+    return { durationMs: 1, full: false, noop: false, servicePorts: services.length, objects: { listeners: services.length, endpoints: endpoints.length }, warnings: [...this.warnings] };
   }
 
   async listing(): Promise<string> {
@@ -47,11 +48,12 @@ describe('ServiceProxy', () => {
   });
   after(async () => cp.stop());
 
-  it('programs the caches\' contents, coalesces a burst, retries a failure, and closes the dataplane on stop', async () => {
+  it('programs the caches\' contents, coalesces a burst, retries a failure, and closes the dataplane on stop', async (t) => {
     const dataplane = new RecordingDataplane();
     const proxy = new ServiceProxy({ client: cp.client, logger: silentLogger, nodeName: 'node-a', nodeAddresses: [], table: 't', dataplane, minSyncIntervalMs: 200, retryMs: 50 });
     const ac = new AbortController();
     const running = proxy.start(ac.signal);
+    t.after(() => ac.abort());
     await proxy.ready();
     // The bootstrap's services are there from the first sync.
     assert.ok(dataplane.syncs[0]!.services.includes('default/kubernetes'), JSON.stringify(dataplane.syncs[0]));
@@ -83,13 +85,57 @@ describe('ServiceProxy', () => {
   });
 });
 
-describe('chooseDataplane', () => {
-  const capture = () => {
-    const lines: string[] = [];
-    const logger = createLogger(1, new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) }));
-    return { logger, lines };
-  };
+const capture = () => {
+  const lines: string[] = [];
+  const logger = createLogger(1, new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) }));
+  return { logger, lines };
+};
 
+describe('ServiceProxy warnings', () => {
+  let cp: ControlPlane;
+  before(async () => {
+    cp = await startControlPlane();
+  });
+  after(async () => cp.stop());
+
+  it('says each dataplane warning once while it lasts, and again only after it went away', async (t) => {
+    const { logger, lines } = capture();
+    const dataplane = new RecordingDataplane();
+    dataplane.warnings = ['port a cannot be opened'];
+    const proxy = new ServiceProxy({ client: cp.client, logger, nodeName: 'node-a', nodeAddresses: [], table: 't', dataplane, minSyncIntervalMs: 10 });
+    const ac = new AbortController();
+    const running = proxy.start(ac.signal);
+    t.after(async () => {
+      ac.abort();
+      await running;
+    });
+    await proxy.ready();
+    const services = cp.client.resource<Service>(SERVICES);
+    const said = (w: string) => lines.filter((l) => l.includes(w)).length;
+    let made = 0;
+    // n more syncs, one service each (waiting for each, so none coalesce).
+    const syncs = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const name = `w${++made}`;
+        await services.create(service(name, { clusterIP: undefined }));
+        await waitFor(() => dataplane.syncs.at(-1)?.services.includes(`default/${name}`), 5000, `a sync with ${name}`);
+      }
+    };
+    await syncs(2);
+    assert.equal(said('port a'), 1);
+    dataplane.warnings = ['port a cannot be opened', 'port b cannot be opened'];
+    await syncs(1);
+    assert.equal(said('port a'), 1);
+    assert.equal(said('port b'), 1);
+    dataplane.warnings = [];
+    await syncs(1);
+    dataplane.warnings = ['port a cannot be opened'];
+    await syncs(1);
+    assert.equal(said('port a'), 2);
+  });
+});
+
+describe('chooseDataplane', () => {
   it('falls back to the userspace mode with the reason logged when the kernel path is unavailable', async () => {
     const { logger, lines } = capture();
     const dataplane = await chooseDataplane('auto', { nodeName: 'n', nodeAddresses: [], table: 't', logger, uid: 1000 });
