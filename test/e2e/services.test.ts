@@ -9,7 +9,7 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeMessage, encodeMessage, Type } from '../../src/dns/message.js';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { KUBETS_BIN, TestCluster, until } from './harness.js';
 import { CLIENT_POD, SPREAD, webDeployment } from './services-fixtures.js';
@@ -164,6 +164,15 @@ ${CLIENT_POD}`,
     assert.equal(errors, 0);
     assert.equal(counts[victim], undefined, `the unready pod gets nothing: ${JSON.stringify(counts)}`);
     assert.equal(Object.keys(counts).length, 2, JSON.stringify(counts));
+  });
+
+  it('the clusterIP answers from the host too (the service CIDR is routed to the node bridge)', async () => {
+    const clusterIP = await field(['get', 'service', 'web'], '{.spec.clusterIP}');
+    const names = new Set((await pods()).map(([n]) => n));
+    const res = await fetch(`http://${clusterIP}/`, { signal: AbortSignal.timeout(2000) });
+    assert.ok(names.has(await res.text()));
+    const route = execFileSync('ip', ['route', 'get', clusterIP], { encoding: 'utf8' });
+    assert.match(route, /dev kb[0-9a-f]{8}/, `stays on this machine: ${route}`);
   });
 
   it('a NodePort answers on the node address from the host', async () => {
