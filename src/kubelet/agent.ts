@@ -106,7 +106,7 @@ export class KubeletAgent implements Runnable {
       await Promise.race([node.registered(), nodeRunning]);
       if (signal.aborted) return;
       const self = await this.podCidr(signal);
-      const chosen = await chooseSandboxNetwork({ podCIDR: self?.spec?.podCIDR, nodeIp: internalIP, stateDir: join(dataDir, 'runtime', 'network'), logger });
+      const chosen = await chooseSandboxNetwork({ podCIDR: self?.spec?.podCIDR, nodeIp: internalIP, stateDir: join(dataDir, 'runtime', 'network'), clusterCIDR: this.opts.clusterCIDR, logger });
       network.choose(chosen);
       if (chosen instanceof BridgeNetwork) {
         const ids = (await runtime.listPodSandbox()).map((s) => s.id);

@@ -210,11 +210,13 @@ export function removePodNetwork(networkStateDir: string): void {
     if (name?.startsWith(`${bridge}-`)) run(['netns', 'delete', name]);
   }
   run(['link', 'delete', bridge]);
-  // The service proxy's nftables table has the bridge's name.
-  try {
-    execFileSync('nft', ['delete', 'table', 'ip', bridge], { stdio: 'ignore' });
-  } catch {
-    // none (no nft, or the proxy ran in userspace mode)
+  // The service proxy's nftables table has the bridge's name; the pods' egress masquerade, <bridge>-egress.
+  for (const table of [bridge, `${bridge}-egress`]) {
+    try {
+      execFileSync('nft', ['delete', 'table', 'ip', table], { stdio: 'ignore' });
+    } catch {
+      // none (no nft, or the proxy ran in userspace mode)
+    }
   }
 }
 

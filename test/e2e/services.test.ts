@@ -12,6 +12,7 @@ import { decodeMessage, encodeMessage, Type } from '../../src/dns/message.js';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { KUBETS_BIN, TestCluster, until } from './harness.js';
+import { defaultBridgeName } from '../../src/kubelet/runtime/process/bridge-network.js';
 import { CLIENT_POD, SPREAD, webDeployment } from './services-fixtures.js';
 
 const asRoot = process.getuid?.() === 0;
@@ -204,6 +205,9 @@ ${CLIENT_POD}`,
     const rules = await promisify(execFile)(process.execPath, [KUBETS_BIN, 'proxy', 'rules', '--kubeconfig', cluster.kubeconfig]);
     assert.match(rules.stdout, /# mode: nftables/);
     assert.match(rules.stdout, new RegExp(`${clusterIP.replace(/\./g, '\\.')} \\. tcp \\. 80 : goto`));
+    // Pod traffic leaving the pod network is masqueraded by the node's egress table.
+    const bridge = defaultBridgeName(join(cluster.dataDir, 'runtime', 'network'));
+    assert.match(execFileSync('nft', ['list', 'table', 'ip', `${bridge}-egress`], { encoding: 'utf8' }), /masquerade/);
     const metrics = await cluster.kubectlOk(['get', '--raw', '/metrics']);
     assert.match(metrics, /^kubeproxy_sync_proxy_rules_duration_seconds_count\{mode="nftables"\} [1-9]/m);
     assert.match(metrics, /^kubeproxy_sync_proxy_rules_nftables_total\{kind="rules"\} [1-9]/m);

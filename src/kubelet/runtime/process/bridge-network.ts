@@ -6,9 +6,9 @@
 // so containers of one pod share localhost and its ports, and pods reach each other, and the
 // node, by IP without NAT.
 //
-// What it does not do: net.ipv4.ip_forward is left alone (pods on one bridge talk over layer 2,
-// and pod-to-node traffic is delivered locally, so neither needs forwarding); no masquerade, so
-// pods reach nothing beyond this node; no routes to other nodes' pod CIDRs; no hostPort mappings.
+// Given the cluster CIDR, pod traffic to anything outside it is masqueraded to the node's address
+// (egress-masquerade.ts, the bridge plugin's ipMasq; forwarding is enabled for it), so pods reach
+// the node's networks. What it does not do: no routes to other nodes' pod CIDRs; no hostPort mappings.
 //
 // Names are derived, not stored, so a restarted runtime finds everything again: the bridge is
 // `kb<hash of the state directory>` unless told, so kubets nodes sharing a machine never share
@@ -26,6 +26,7 @@ import { RuntimeError } from '../types.js';
 import { bridgePorts, findExecutable, ip, IpBatcher, ipBatch, IpCommandError, NETNS_RUN_DIR, showAddresses } from './ip-command.js';
 import { HostLocalIpam, type PodSubnet } from './ipam.js';
 import { NetnsPortForwarder } from './netns-port-forward.js';
+import { EgressMasquerade } from './egress-masquerade.js';
 import { HostNetwork, type SandboxNetwork, type SandboxNetworkStatus } from './network.js';
 
 /** Linux's IFNAMSIZ less the terminating NUL. */
@@ -46,6 +47,8 @@ export interface BridgeNetworkOptions {
   relayIdleMs?: number;
   /** How long after a teardown a veth still there is taken for one kept alive by a stray process (default 2 s). */
   strayVethCheckMs?: number;
+  /** Every node's pods: traffic from this node's pods to anything else is masqueraded. */
+  clusterCIDR?: string;
 }
 
 export interface OrphanCleanup {
@@ -81,6 +84,7 @@ export class BridgeNetwork implements SandboxNetwork {
   private readonly logger: Logger;
   private readonly nsenter: string | undefined;
   private readonly strayVethCheckMs: number;
+  private readonly egress: EgressMasquerade | undefined;
   /** The node-side changes of concurrent setups and teardowns, run together. */
   private readonly batcher = new IpBatcher();
   private ready: Promise<void> | undefined;
@@ -100,6 +104,7 @@ export class BridgeNetwork implements SandboxNetwork {
     this.nsenter = findExecutable('nsenter');
     this.forwarder = new NetnsPortForwarder(this.nsenter ?? 'nsenter', this.logger, options.relayIdleMs);
     this.strayVethCheckMs = options.strayVethCheckMs ?? DEFAULT_STRAY_VETH_CHECK_MS;
+    if (options.clusterCIDR) this.egress = new EgressMasquerade({ bridgeName: this.bridgeName, podCIDR: this.subnet.cidr, clusterCIDR: options.clusterCIDR, logger: this.logger });
   }
 
   /** Readies the bridge (created if missing, given the gateway address, up) once; throws when pod networking cannot work here. */
@@ -257,6 +262,7 @@ export class BridgeNetwork implements SandboxNetwork {
     await ip(['link', 'del', this.bridgeName]).catch((e: unknown) => {
       if (!(e instanceof IpCommandError && /Cannot find device/.test(e.stderr))) throw e;
     });
+    await this.egress?.remove();
     this.ready = undefined;
   }
 
@@ -299,6 +305,8 @@ export class BridgeNetwork implements SandboxNetwork {
     // `ip netns` needs to mount (CAP_SYS_ADMIN): try it once here rather than fail every pod.
     const probe = `${this.bridgeName}-probe`;
     await ipBatch([['netns', 'add', probe], ['netns', 'del', probe]]);
+    const noEgress = await this.egress?.apply();
+    if (noEgress) this.logger.warn({ bridge: this.bridgeName, reason: noEgress }, `process runtime: pods reach only the node and other pods (${noEgress})`);
   }
 
   private async plumb(sandboxId: string, address: string): Promise<void> {

@@ -17,6 +17,8 @@ export interface ChooseSandboxNetworkOptions {
   stateDir: string;
   logger: Logger;
   bridgeName?: string;
+  /** Every node's pods (traffic from pods to anything else is masqueraded). */
+  clusterCIDR?: string;
   /** Tests only: what process.getuid() would say. */
   uid?: number;
 }
@@ -28,7 +30,7 @@ export async function chooseSandboxNetwork(options: ChooseSandboxNetworkOptions)
   else if (!options.podCIDR) reason = 'the node has no pod CIDR';
   else {
     try {
-      const network = new BridgeNetwork({ podCIDR: options.podCIDR, nodeIp: options.nodeIp, stateDir: options.stateDir, bridgeName: options.bridgeName, logger: options.logger });
+      const network = new BridgeNetwork({ podCIDR: options.podCIDR, nodeIp: options.nodeIp, stateDir: options.stateDir, bridgeName: options.bridgeName, clusterCIDR: options.clusterCIDR, logger: options.logger });
       await network.init();
       options.logger.info({ bridge: network.bridgeName, podCIDR: network.subnet.cidr }, 'process runtime: pods get their own network namespace on the node bridge');
       return network;
