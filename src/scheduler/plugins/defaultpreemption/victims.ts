@@ -22,7 +22,11 @@ export function startTimeOf(p: Pod, now = Date.now()): number {
 /** upstream MoreImportantPod: higher priority first, then the one that started earlier. */
 export function moreImportant(a: Pod, b: Pod): number {
   const d = priorityOf(b) - priorityOf(a);
-  return d !== 0 ? d : startTimeOf(a) - startTimeOf(b);
+  if (d !== 0) return d;
+  // One "now" for both: two pods not started yet are equally important (a clock tick between
+  // two reads made the order of such pods vary from run to run).
+  const now = Date.now();
+  return startTimeOf(a, now) - startTimeOf(b, now);
 }
 
 export interface Victims {
