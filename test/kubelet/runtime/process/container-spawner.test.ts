@@ -180,7 +180,8 @@ describe('ContainerSpawner: containers started from the command runner’s child
     assert.equal((await c.status()).state, 'CONTAINER_RUNNING', 'the container survives its spawner');
     assert.ok(!gone(pid));
 
-    const next = await add(['/bin/sh', '-c', 'exit 7']);
+    // Alive long enough for its parent to be read from /proc (an instant exit raced the read).
+    const next = await add(['/bin/sh', '-c', 'sleep 0.3; exit 7']);
     const nextPid = await next.start();
     assert.ok(runner.pid !== undefined && runner.pid !== first, 'a new child');
     assert.equal(ppid(nextPid), runner.pid);
