@@ -161,6 +161,8 @@ ${CLIENT_POD}`,
     const [[victim, ip]] = await pods();
     await cluster.kubectlOk(['exec', 'client', '--', process.execPath, '-e', `require('http').get('http://${ip}:8080/fail', (s) => s.resume())`]);
     await until(async () => (await field(['get', 'pod', victim], '{.status.conditions[?(@.type=="Ready")].status}')) === 'False', `${victim} not ready`, 10_000);
+    // The EndpointSlice and then the proxy follow the pod's status within about a second.
+    await until(async () => (await inClient(SPREAD, 'http://web/', '15')).counts[victim] === undefined, `no traffic to ${victim}`, 5_000);
     const { counts, errors } = await inClient(SPREAD, 'http://web/', '60');
     assert.equal(errors, 0);
     assert.equal(counts[victim], undefined, `the unready pod gets nothing: ${JSON.stringify(counts)}`);
