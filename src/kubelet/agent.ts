@@ -139,7 +139,7 @@ export class KubeletAgent implements Runnable {
       const staticRunning = staticPods.start(signal);
       await staticPods.synced();
       const volumes = new VolumeManager({ podsDir: join(dataDir, 'pods-volumes'), client, nodeName: this.nodeName, logger });
-      this.kubelet = new Kubelet({ client, runtime, logger, nodeName: this.nodeName, hostIP: internalIP, logRoot, staticPods, volumes, clusterDNS, clusterDomain: this.opts.clusterDomain, resolvConf: this.opts.resolvConf });
+      this.kubelet = new Kubelet({ client, runtime, logger, nodeName: this.nodeName, hostIP: internalIP, logRoot, staticPods, volumes, clusterDNS, clusterDomain: this.opts.clusterDomain, resolvConf: this.opts.resolvConf, informers });
       await Promise.all([this.kubelet.start(signal), nodeRunning, serverRunning, staticRunning, proxyRunning, dnsRunning, informers.stopped()]);
     } finally {
       await runtime.close();

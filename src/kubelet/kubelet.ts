@@ -4,7 +4,9 @@
 // it changed, and removes what the runtime still runs for pods that no longer exist.
 import type { ConfigMap, Node, Pod, PodStatus, Secret, Service } from 'kubernetes-types/core/v1.js';
 import { isNotFound } from '../apimachinery/errors.js';
+import { InformerFactory } from '../client/cache/informer-factory.js';
 import { Informer } from '../client/cache/shared-informer.js';
+import type { SharedInformer } from '../client/cache/types.js';
 import { EventBroadcaster } from '../client/events/recorder.js';
 import type { EventRecorder } from '../client/events/types.js';
 import { CONFIG_MAPS, NODES, PODS, SECRETS, SERVICES } from '../client/resources.js';
@@ -45,6 +47,8 @@ export interface KubeletOptions {
   clusterDomain?: string;
   /** The node resolver file pods' resolv.conf starts from (kubelet --resolv-conf; default /etc/resolv.conf). */
   resolvConf?: string;
+  /** Informers shared with the node's other parts (their owner starts them); default: its own. */
+  informers?: InformerFactory;
 }
 
 /** Where a stream for a pod's container goes (see Kubelet.streamTarget). */
@@ -68,7 +72,9 @@ export class Kubelet implements Runnable {
   readonly name = 'kubelet';
   readonly pods: Informer<Pod>;
   /** Every Service: containers get their environment variables (upstream's service lister). */
-  readonly services: Informer<Service>;
+  readonly services: SharedInformer<Service>;
+  /** Where `services` comes from: the node's shared factory, or one of its own (started here). */
+  private readonly informers: InformerFactory;
   /** This node's own object (allocatable for resourceFieldRef). */
   readonly node: Informer<Node>;
   private readonly workers = new Map<string, WorkerState>();
@@ -85,7 +91,8 @@ export class Kubelet implements Runnable {
   constructor(private readonly opts: KubeletOptions) {
     this.backoff = opts.backoff ?? new RestartBackoff();
     this.pods = new Informer<Pod>(opts.client.resource<Pod>(PODS), opts.logger, { fieldSelector: `spec.nodeName=${opts.nodeName}` });
-    this.services = new Informer<Service>(opts.client.resource<Service>(SERVICES), opts.logger);
+    this.informers = opts.informers ?? new InformerFactory(opts.client, opts.logger);
+    this.services = this.informers.for<Service>(SERVICES);
     this.node = new Informer<Node>(opts.client.resource<Node>(NODES), opts.logger, { fieldSelector: `metadata.name=${opts.nodeName}` });
     const get = async <T>(type: typeof CONFIG_MAPS, ns: string, name: string): Promise<T | undefined> => {
       try {
@@ -301,9 +308,11 @@ export class Kubelet implements Runnable {
         .catch(() => undefined);
     });
     // Containers get the Services' variables: like upstream, pods start once the Services are known.
-    const services = this.services.run(signal);
+    const own = !this.opts.informers;
+    if (own) this.informers.start(signal);
+    const services = own ? this.informers.stopped() : Promise.resolve();
     const node = this.node.run(signal);
-    await Promise.all([this.services.waitForSync(signal), this.node.waitForSync(signal)]);
+    await Promise.all([this.informers.waitForCacheSync(signal), this.node.waitForSync(signal)]);
     const informer = this.pods.run(signal);
     const offStatic = this.opts.staticPods?.onChange((pods) => this.staticPodsChanged(pods));
     if (this.opts.staticPods) this.staticPodsChanged(this.opts.staticPods.pods());

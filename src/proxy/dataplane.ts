@@ -1,11 +1,11 @@
 // The two dataplanes of the service proxy behind one small interface, and the choice between
 // them: nftables when the kernel path works here (root, `nft` installed and able to list the
 // ruleset), else the userspace proxy, with the reason said once. `--proxy-mode` forces one.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { CommandRunner } from '../kubelet/runtime/process/command-runner.js';
-import { findExecutable } from '../kubelet/runtime/process/ip-command.js';
+import { findExecutable, ip } from '../kubelet/runtime/process/ip-command.js';
+import { hasSysctl, setSysctl } from '../kubelet/runtime/process/sysctl.js';
 import type { Logger } from '../logging/index.js';
 import { NftablesProxier } from './proxier.js';
 import { LocalAddresses } from './userspace/local-addresses.js';
@@ -51,8 +51,6 @@ export interface DataplaneOptions {
   uid?: number;
 }
 
-const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward';
-const BRIDGE_NF_CALL = '/proc/sys/net/bridge/bridge-nf-call-iptables';
 
 /** Why the kernel path cannot be used here, or undefined when it can. */
 export async function nftablesUnavailable(uid: number | undefined): Promise<string | undefined> {
@@ -76,9 +74,9 @@ export async function chooseDataplane(requested: ProxyMode | 'auto', options: Da
   return UserspaceDataplane.create(options);
 }
 
-function writeSysctl(path: string, value: string): boolean {
+function trySysctl(key: string, value: string): boolean {
   try {
-    if (readFileSync(path, 'utf8').trim() !== value) writeFileSync(path, value);
+    setSysctl(key, value);
     return true;
   } catch {
     return false;
@@ -98,8 +96,9 @@ class NftablesDataplane implements Dataplane {
     // set it too). Replies from a pod on the same bridge are bridged, not routed: only with
     // br_netfilter do they pass conntrack to be un-NATed; without it everything is masqueraded
     // so that replies come back through the node.
-    if (!writeSysctl(IP_FORWARD, '1')) options.logger.warn({}, `service proxy: cannot enable ${IP_FORWARD}: pods cannot reach services`);
-    const bridged = existsSync(BRIDGE_NF_CALL) && writeSysctl(BRIDGE_NF_CALL, '1');
+    if (!trySysctl('net.ipv4.ip_forward', '1')) options.logger.warn({}, 'service proxy: cannot enable net.ipv4.ip_forward: pods cannot reach services');
+    const bridgeNfCall = 'net.bridge.bridge-nf-call-iptables';
+    const bridged = hasSysctl(bridgeNfCall) && trySysctl(bridgeNfCall, '1');
     if (!bridged) options.logger.info({}, 'service proxy: br_netfilter unavailable: all service traffic is masqueraded');
     const proxier = new NftablesProxier({ nodeName: options.nodeName, table: options.table, clusterCIDR: options.clusterCIDR, masqueradeAll: !bridged });
     if (options.serviceRoute) await ipRoute('replace', options.serviceRoute, options.logger);
@@ -124,8 +123,10 @@ class NftablesDataplane implements Dataplane {
 }
 
 async function ipRoute(verb: 'replace' | 'del', route: { cidr: string; device: string }, logger: Logger): Promise<void> {
-  const r = await CommandRunner.shared().run('ip', ['route', verb, route.cidr, 'dev', route.device], { timeoutMs: 10_000 });
-  if (r.code !== 0 && verb === 'replace') logger.warn({ route, stderr: r.stderr.trim() }, 'service proxy: cannot route the service CIDR to the node bridge');
+  await ip(['route', verb, route.cidr, 'dev', route.device]).catch((e: unknown) => {
+    // A route gone with its bridge is no loss on delete.
+    if (verb === 'replace') logger.warn({ route, err: e }, 'service proxy: cannot route the service CIDR to the node bridge');
+  });
 }
 
 class UserspaceDataplane implements Dataplane {

@@ -58,7 +58,6 @@ export class NftablesProxier {
   private readonly ref: TableRef;
   private readonly runner: NftRunner;
   private applied: Ruleset | undefined;
-  private lastScript = '';
   private syncing: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: NftablesProxierOptions) {
@@ -92,11 +91,6 @@ export class NftablesProxier {
     this.applied = undefined;
   }
 
-  /** The last script sent to nft (debugging). */
-  get lastAppliedScript(): string {
-    return this.lastScript;
-  }
-
   /** `nft list table ip <table>`: the dataplane as the kernel has it. */
   async listing(): Promise<string> {
     const result = await this.nft(['list', 'table', this.ref.family, this.ref.table]);
@@ -121,7 +115,6 @@ export class NftablesProxier {
       // leaves the old state, but a lost reply would not tell which one is in place.
       this.applied = undefined;
       await this.nft(['-f', '-'], script.text);
-      this.lastScript = script.text;
     }
     this.applied = desired;
     const end = performance.now();

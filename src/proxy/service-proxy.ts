@@ -52,7 +52,6 @@ export class ServiceProxy implements Runnable {
   private readonly readyPromise: Promise<void>;
   private markReady!: () => void;
   private readonly status: ProxyStatus = { mode: undefined, syncs: 0 };
-  private readonly applied: (() => void)[] = [];
   private lastWarnings = new Set<string>();
 
   constructor(private readonly opts: ServiceProxyOptions) {
@@ -70,10 +69,6 @@ export class ServiceProxy implements Runnable {
     return this.readyPromise;
   }
 
-  get mode(): ProxyMode | undefined {
-    return this.dataplane?.mode;
-  }
-
   snapshot(): ProxyStatus {
     return { ...this.status };
   }
@@ -85,12 +80,6 @@ export class ServiceProxy implements Runnable {
     const head = [`# mode: ${this.dataplane.mode}`, `# syncs: ${s.syncs}${s.lastSync ? `, last at ${s.lastSync.at} (${s.lastSync.durationMs.toFixed(1)} ms, ${s.lastSync.servicePorts} service ports)` : ''}`];
     if (s.lastError) head.push(`# last error: ${s.lastError}`);
     return `${head.join('\n')}\n${await this.dataplane.listing()}`;
-  }
-
-  /** Resolves once every change seen so far is in the dataplane (tests, benchmarks). */
-  settled(): Promise<void> {
-    if (!this.dirty && this.pendingSince === undefined) return Promise.resolve();
-    return new Promise((r) => this.applied.push(r));
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -150,7 +139,6 @@ export class ServiceProxy implements Runnable {
       // Each said once while it lasts, not on every sync (a port that cannot be opened stays so).
       for (const w of r.warnings) if (!this.lastWarnings.has(w)) this.opts.logger.warn({ mode }, `service proxy: ${w}`);
       this.lastWarnings = new Set(r.warnings);
-      if (!this.dirty) for (const resolve of this.applied.splice(0)) resolve();
       return true;
     } catch (e) {
       this.dirty = true;

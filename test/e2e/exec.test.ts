@@ -4,25 +4,13 @@
 // (1.31+ port-forward); and @kubernetes/client-node's Exec and PortForward (WebSocket channels).
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
-import { TestCluster, until } from './harness.js';
+import { freePort, TestCluster, until } from './harness.js';
 
 const kubectlBin = (version: string) => `/usr/lib/google-cloud-sdk/bin/kubectl.${version}`;
 
-/** A TCP port free on loopback right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 interface Run {
   code: number;

@@ -3,6 +3,7 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
+import { createServer, type AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { ApiClient } from '../../src/client/client.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
@@ -218,6 +219,18 @@ export function removePodNetwork(networkStateDir: string): void {
       // none (no nft, or the proxy ran in userspace mode)
     }
   }
+}
+
+/** A TCP port free on loopback right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
 }
 
 /** Polls `check` every 50 ms until it returns something truthy; throws naming `what` after the timeout. */

@@ -13,7 +13,7 @@ import { silentLogger } from '../../../src/logging/index.js';
 import { RestartBackoff } from '../../../src/kubelet/pods/backoff.js';
 import { ETC_HOSTS_FILE, PodEtcFiles, RESOLV_CONF_FILE, withEtcMounts } from '../../../src/kubelet/pods/etc-files.js';
 import { PodWorker } from '../../../src/kubelet/pods/pod-worker.js';
-import type { ContainerConfig, Mount, PodSandboxConfig } from '../../../src/kubelet/runtime/types.js';
+import type { ContainerConfig, Mount } from '../../../src/kubelet/runtime/types.js';
 import { VolumeManager } from '../../../src/kubelet/volumes/index.js';
 import { FakeRuntime } from '../runtime/fake-runtime.js';
 
@@ -85,18 +85,9 @@ describe('withEtcMounts', () => {
   for (const [name, mounts, container, p, want] of cases) it(name, () => assert.deepEqual(withEtcMounts(mounts, container, p), want));
 });
 
-class RecordingRuntime extends FakeRuntime {
-  readonly configs: ContainerConfig[] = [];
-  override async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
-    const id = await super.createContainer(podSandboxId, config, sandboxConfig);
-    this.configs.push(config);
-    return id;
-  }
-}
-
 describe('pod worker (fake runtime)', () => {
   const setup = (clusterDNS: string[]) => {
-    const runtime = new RecordingRuntime('10.42.0.5');
+    const runtime = new FakeRuntime('10.42.0.5');
     const events: [string, string, string][] = [];
     const recorder: EventRecorder = { event: (_o, type, reason, message) => void events.push([type, reason, message]) };
     const volumes = new VolumeManager({ podsDir: join(root, `pods-${++n}`), canMount: false, logger: silentLogger, sources: { configMap: async () => undefined, secret: async () => undefined, serviceAccountToken: async () => { throw new Error('no tokens'); } } });
@@ -134,7 +125,7 @@ describe('pod worker (fake runtime)', () => {
     const uid = pod.metadata!.uid!;
     const w = worker(uid);
     await w.sync(pod);
-    const init = runtime.configs.find((c) => c.metadata.name === 'init')!;
+    const init = runtime.created.find((c) => c.metadata.name === 'init')!;
     const dir = volumes.podDir(uid);
     const etc = (c: ContainerConfig) => c.mounts.filter((m) => m.containerPath.startsWith('/etc/'));
     assert.deepEqual(etc(init), [
@@ -143,8 +134,8 @@ describe('pod worker (fake runtime)', () => {
     ]);
     runtime.exit((await runtime.listContainers({ state: 'CONTAINER_RUNNING' }))[0]!.id, 0);
     await w.sync(pod);
-    const app = runtime.configs.find((c) => c.metadata.name === 'app')!;
-    const own = runtime.configs.find((c) => c.metadata.name === 'own-hosts')!;
+    const app = runtime.created.find((c) => c.metadata.name === 'app')!;
+    const own = runtime.created.find((c) => c.metadata.name === 'own-hosts')!;
     assert.deepEqual(etc(app), etc(init));
     assert.deepEqual(etc(own).map((m) => [m.containerPath, m.hostPath.startsWith(join(dir, 'volumes'))]), [['/etc/hosts', true], ['/etc/resolv.conf', false]]);
     assert.equal(readFileSync(join(dir, 'resolv.conf'), 'utf8'), 'search shop.svc.cluster.local svc.cluster.local cluster.local corp.example\nnameserver 10.96.0.10\noptions ndots:5\n');
@@ -160,7 +151,7 @@ describe('pod worker (fake runtime)', () => {
     const w = worker(pod.metadata!.uid!);
     await w.sync(pod);
     await w.sync(pod);
-    assert.equal(runtime.configs.length, 2);
+    assert.equal(runtime.created.length, 2);
     assert.deepEqual(events.filter(([type]) => type === 'Warning'), [
       ['Warning', 'MissingClusterDNS', `pod: "${pod.metadata!.name}_shop(${pod.metadata!.uid})". kubelet does not have ClusterDNS IP configured and cannot create Pod using "ClusterFirst" policy. Falling back to "Default" policy.`],
     ]);

@@ -12,25 +12,15 @@ import { isNotFound } from '../../../src/apimachinery/errors.js';
 import { CONFIG_MAPS, EVENTS, PODS } from '../../../src/client/resources.js';
 import { silentLogger } from '../../../src/logging/index.js';
 import { Kubelet } from '../../../src/kubelet/kubelet.js';
-import type { ContainerConfig, PodSandboxConfig } from '../../../src/kubelet/runtime/types.js';
 import { VolumeManager } from '../../../src/kubelet/volumes/index.js';
 import { startControlPlane, waitFor, type ControlPlane } from '../../controllers/harness.js';
 import { FakeRuntime } from '../runtime/fake-runtime.js';
-
-class RecordingRuntime extends FakeRuntime {
-  readonly configs: ContainerConfig[] = [];
-  override async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
-    const id = await super.createContainer(podSandboxId, config, sandboxConfig);
-    this.configs.push(config);
-    return id;
-  }
-}
 
 describe('kubelet volumes (fake runtime)', () => {
   const NODE = 'node-v';
   const dir = mkdtempSync(join(tmpdir(), 'kubets-volumes-wiring-'));
   let cp: ControlPlane;
-  const runtime = new RecordingRuntime('10.42.0.5');
+  const runtime = new FakeRuntime('10.42.0.5');
   const ac = new AbortController();
   let running: Promise<void>;
   let volumes: VolumeManager;
@@ -66,9 +56,9 @@ describe('kubelet volumes (fake runtime)', () => {
     }, 5000, 'FailedMount');
     await waitFor(async () => ((await pods.get('default', 'vol')).status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ContainerCreating' ? true : undefined), 5000, 'ContainerCreating');
     assert.equal(failed[0]?.message, 'MountVolume.SetUp failed for volume "cfg" : configmap "app-config" not found');
-    assert.equal(runtime.configs.length, 0, 'no container before the volume exists');
+    assert.equal(runtime.created.length, 0, 'no container before the volume exists');
     await cp.client.resource<ConfigMap>(CONFIG_MAPS).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'default' }, data: { 'mode.txt': 'fast' } });
-    const config = await waitFor(() => runtime.configs.find((c) => c.metadata.name === 'app'), 8000, 'container created');
+    const config = await waitFor(() => runtime.created.find((c) => c.metadata.name === 'app'), 8000, 'container created');
     const mount = config.mounts.find((m) => m.containerPath === '/etc/app');
     assert.ok(mount, JSON.stringify(config.mounts));
     assert.equal(mount.readonly, true);

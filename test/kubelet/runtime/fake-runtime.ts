@@ -66,6 +66,8 @@ const now = (): bigint => {
 export class FakeRuntime implements RuntimeService, ImageService {
   /** Every call, as `<method> <id or image>`. */
   readonly calls: string[] = [];
+  /** The configs of the containers created, in order. */
+  readonly created: ContainerConfig[] = [];
   /** Answers execSync and exec (whose streams get its stdout and stderr). */
   execHandler: FakeExecHandler = () => ({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 0 });
   /** When set, startContainer fails with the error it returns for a container (e.g. a missing binary). */
@@ -183,6 +185,7 @@ export class FakeRuntime implements RuntimeService, ImageService {
       logPath: `${sandboxConfig.logDirectory}/${config.logPath}`,
     };
     const c: FakeContainer = { status, config, exited, markExited, attached: new Set(), stdin: [] };
+    this.created.push(config);
     this.containers.set(id, c);
     this.emit(c, 'CONTAINER_CREATED_EVENT');
     return id;

@@ -24,7 +24,7 @@ import { silentLogger } from '../../../logging/index.js';
 import { CommandRunner, CommandRunnerUnavailableError, type SpawnedProcess, type StdioTag } from './command-runner.js';
 import type { SpawnedChild } from './container-process.js';
 import { parseSpawnHeader, SPAWN_HEADER_LENGTH } from './container-spawn-exec.js';
-import { isSameLiveProcess } from './proc.js';
+import { isSameLiveProcess, processExists } from './proc.js';
 
 export { CommandRunnerUnavailableError as SpawnerUnavailableError } from './command-runner.js';
 
@@ -244,7 +244,7 @@ class RemoteChild extends EventEmitter implements SpawnedChild {
   /** The runner's child died: the process is not its child any more, its exit is seen in /proc. */
   lost(): void {
     if (this.exitSeen || this.poll) return;
-    const gone = () => (this.startTime === undefined ? !alive(this.pid) : !isSameLiveProcess(this.pid, this.startTime));
+    const gone = () => (this.startTime === undefined ? !processExists(this.pid) : !isSameLiveProcess(this.pid, this.startTime));
     this.poll = setInterval(() => {
       if (gone()) this.exited(null, null, 'the process exited after its spawner (the command runner) died; its exit status is unknown');
     }, this.pollIntervalMs);
@@ -262,11 +262,3 @@ class RemoteChild extends EventEmitter implements SpawnedChild {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -4,12 +4,10 @@
 // see each other's real addresses. One nftables table per node bridge (`<bridge>-egress`),
 // rewritten whole at start (one transaction) and deleted with the bridge; forwarding is enabled,
 // since a pod's packets to the outside are routed by the node.
-import { readFileSync, writeFileSync } from 'node:fs';
 import type { Logger } from '../../../logging/index.js';
 import { CommandRunner } from './command-runner.js';
 import { findExecutable } from './ip-command.js';
-
-const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward';
+import { setSysctl } from './sysctl.js';
 
 export interface EgressMasqueradeOptions {
   bridgeName: string;
@@ -47,9 +45,9 @@ export class EgressMasquerade {
   async apply(): Promise<string | undefined> {
     if (!findExecutable('nft')) return 'nft is not installed (Debian package nftables)';
     try {
-      if (readFileSync(IP_FORWARD, 'utf8').trim() !== '1') writeFileSync(IP_FORWARD, '1');
+      setSysctl('net.ipv4.ip_forward', '1');
     } catch (e) {
-      return `cannot enable ${IP_FORWARD}: ${(e as Error).message}`;
+      return `cannot enable net.ipv4.ip_forward: ${(e as Error).message}`;
     }
     const r = await CommandRunner.shared().run('nft', ['-f', '-'], { input: this.script(), timeoutMs: 10_000 });
     if (r.code !== 0) return `nft failed: ${r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`}`;

@@ -64,3 +64,13 @@ function killGroup(pid: number, signal: NodeJS.Signals): boolean {
     return false;
   }
 }
+
+/** Whether a process with this pid exists (signal 0 delivers nothing, only checks). */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

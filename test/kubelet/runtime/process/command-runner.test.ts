@@ -7,17 +7,10 @@ import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { createLogger } from '../../../../src/logging/index.js';
 import { CommandRunner, CommandRunnerError } from '../../../../src/kubelet/runtime/process/command-runner.js';
+import { processExists } from '../../../../src/kubelet/runtime/process/proc.js';
 
 const RUNNER_MODULE = pathToFileURL(join(import.meta.dirname, '../../../../src/kubelet/runtime/process/command-runner.js')).href;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function until(what: string, check: () => boolean, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
@@ -139,7 +132,7 @@ describe('CommandRunner', () => {
       await leftover.written();
       await own.close();
       await assert.rejects(pending, /^CommandRunnerError: command runner \(pid \d+\) was closed before "sh -c .*" finished$/);
-      assert.equal(alive(pid), false);
+      assert.equal(processExists(pid), false);
       assert.equal(own.pid, undefined);
       assert.equal((await own.run('echo', ['reopened'])).stdout, 'reopened\n');
     } finally {
@@ -207,6 +200,6 @@ describe('CommandRunner', () => {
     const [pid, said] = stdout.trim().split(' ');
     assert.equal(said, 'done');
     assert.ok(Date.now() - started < 5000);
-    await until('the runner child to exit after its parent', () => !alive(Number(pid)));
+    await until('the runner child to exit after its parent', () => !processExists(Number(pid)));
   });
 });
