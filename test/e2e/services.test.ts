@@ -26,6 +26,29 @@ const SERVER = `let ready = true; require('http').createServer((q, s) => {
   s.end(process.env.POD);
 }).listen(8080) // e2e-svc-web`;
 
+/** An idle pod with extra spec lines (indented two spaces). */
+const idlePod = (name: string, labels: string, spec: string) => `---
+apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, labels: ${labels}}
+spec:
+  ${spec}
+  terminationGracePeriodSeconds: 0
+  containers:
+  - name: app
+    image: node
+    command: ['${process.execPath}', -e, 'setInterval(() => {}, 1 << 30) // e2e-svc-idle']`;
+
+// From inside the client pod: an A query over TCP to a DNS server; prints {rcode, answers, last 4 bytes}.
+const DNS_OVER_TCP = `const [ip, name] = process.argv.slice(1);
+const labels = name.split('.').flatMap((l) => [Buffer.from([l.length]), Buffer.from(l)]);
+const q = Buffer.concat([Buffer.from([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), ...labels, Buffer.from([0, 0, 1, 0, 1])]);
+const s = require('net').connect(53, ip, () => { const len = Buffer.alloc(2); len.writeUInt16BE(q.length); s.write(Buffer.concat([len, q])); });
+let buf = Buffer.alloc(0);
+s.on('data', (d) => { buf = Buffer.concat([buf, d]); if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) { const m = buf.subarray(2); console.log(JSON.stringify({ rcode: m[3] & 15, answers: m.readUInt16BE(6), last: [...m.subarray(m.length - 4)].join('.') })); s.end(); } });
+s.on('error', (e) => console.log(JSON.stringify({ error: e.code })));
+s.setTimeout(3000, () => { console.log(JSON.stringify({ error: 'timeout' })); s.destroy(); });`;
+
 // From inside the client pod: requests until 20 in a row come from one pod; prints when that run began.
 const SETTLE = `const [url, excluded] = process.argv.slice(1); const get = () => new Promise((r) => { const q = require('http').get(url, { agent: false, timeout: 1000 }, (s) => { let b = ''; s.on('data', (d) => b += d); s.on('end', () => r(b)); }); q.on('error', () => r(undefined)); q.on('timeout', () => q.destroy()); });
 (async () => { const deadline = Date.now() + 20000; let streak = 0, since = 0, last; const seen = {};
@@ -57,6 +80,7 @@ function fakeUpstream(address: string): Promise<Socket> {
 describe('services and cluster DNS (real kubectl, real server, nftables proxy)', { skip: !asRoot && 'needs root (pod network namespaces, nftables)' }, () => {
   let cluster: TestCluster;
   let upstream: Socket;
+  let upstreamAddress: string;
   let dir: string;
   const field = async (args: string[], path: string) => (await cluster.kubectlOk([...args, '-o', `jsonpath=${path}`])).trim();
   const inClient = async (script: string, ...args: string[]) => JSON.parse(await cluster.kubectlOk(['exec', 'client', '--', process.execPath, '-e', script, ...args]));
@@ -64,9 +88,9 @@ describe('services and cluster DNS (real kubectl, real server, nftables proxy)',
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kubets-svc-e2e-'));
-    const address = `127.0.${10 + Math.floor(Math.random() * 200)}.${10 + Math.floor(Math.random() * 200)}`;
-    upstream = await fakeUpstream(address);
-    writeFileSync(join(dir, 'resolv.conf'), `nameserver ${address}\n`);
+    upstreamAddress = `127.0.${10 + Math.floor(Math.random() * 200)}.${10 + Math.floor(Math.random() * 200)}`;
+    upstream = await fakeUpstream(upstreamAddress);
+    writeFileSync(join(dir, 'resolv.conf'), `nameserver ${upstreamAddress}\n`);
     cluster = await TestCluster.start({ agent: true, extraArgs: ['--resolv-conf', join(dir, 'resolv.conf')] });
     await cluster.kubectlOk(['apply', '-f', '-'], {
       stdin: `${webDeployment({ replicas: 3, server: SERVER, readinessProbe: '{httpGet: {port: http, path: /ready}, periodSeconds: 1, failureThreshold: 1}' })}---
@@ -101,10 +125,39 @@ spec:
   type: ExternalName
   externalName: ${OUTSIDE_NAME}
 ---
+apiVersion: v1
+kind: Service
+metadata: {name: web-sticky}
+spec:
+  selector: {app: web}
+  sessionAffinity: ClientIP
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-local}
+spec:
+  type: NodePort
+  selector: {app: web}
+  internalTrafficPolicy: Local
+  externalTrafficPolicy: Local
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: sub}
+spec:
+  clusterIP: None
+  selector: {app: sub}
+  ports: [{name: http, port: 80}]
+${idlePod('sub-0', '{app: sub}', 'hostname: sub-0\n  subdomain: sub')}
+${idlePod('dns-none', '{}', 'dnsPolicy: None\n  dnsConfig: {nameservers: [192.0.2.53], searches: [example.test], options: [{name: ndots, value: "2"}]}')}
+${idlePod('dns-default', '{}', 'dnsPolicy: Default')}
+---
 ${CLIENT_POD}`,
     });
     await cluster.kubectlOk(['rollout', 'status', 'deployment/web', '--timeout=60s']);
-    await cluster.kubectlOk(['wait', '--for=condition=Ready', 'pod/client', '--timeout=60s']);
+    await cluster.kubectlOk(['wait', '--for=condition=Ready', 'pod/client', 'pod/sub-0', 'pod/dns-none', 'pod/dns-default', '--timeout=60s']);
   });
 
   after(async () => {
@@ -155,6 +208,47 @@ ${CLIENT_POD}`,
     const missing = await lookup('nothing-here.default.svc.cluster.local');
     assert.notEqual(missing.code, 0);
     assert.match(missing.stdout + missing.stderr, /NXDOMAIN/);
+  });
+
+  it('answers pod records, StatefulSet-style hostnames, and DNS over TCP through the kube-dns cluster IP', async () => {
+    const lookup = (...args: string[]) => cluster.kubectlOk(['exec', 'client', '--', 'busybox', 'nslookup', ...args]);
+    const clientIP = await field(['get', 'pod', 'client'], '{.status.podIP}');
+    const escaped = (ip: string) => ip.replace(/\./g, '\\.');
+    assert.match(await lookup(`${clientIP.replace(/\./g, '-')}.default.pod.cluster.local`), new RegExp(`Address: ${escaped(clientIP)}$`, 'm'));
+    const subIP = await field(['get', 'pod', 'sub-0'], '{.status.podIP}');
+    assert.match(await lookup('sub-0.sub.default.svc.cluster.local'), new RegExp(`Address: ${escaped(subIP)}$`, 'm'));
+    // kube-dns has a UDP and a TCP port: the TCP one, through the proxy, as well.
+    const dnsIP = await field(['get', 'service', '-n', 'kube-system', 'kube-dns'], '{.spec.clusterIP}');
+    const clusterIP = await field(['get', 'service', 'web'], '{.spec.clusterIP}');
+    assert.deepEqual(await inClient(DNS_OVER_TCP, dnsIP, 'web.default.svc.cluster.local'), { rcode: 0, answers: 1, last: clusterIP });
+  });
+
+  it('honours dnsPolicy None with dnsConfig, and Default (the node\'s resolvers)', async () => {
+    const none = await cluster.kubectlOk(['exec', 'dns-none', '--', 'cat', '/etc/resolv.conf']);
+    assert.match(none, /^nameserver 192\.0\.2\.53$/m);
+    assert.match(none, /^search example\.test$/m);
+    assert.match(none, /^options ndots:2$/m);
+    assert.doesNotMatch(none, /cluster\.local/);
+    const def = await cluster.kubectlOk(['exec', 'dns-default', '--', 'cat', '/etc/resolv.conf']);
+    assert.match(def, new RegExp(`^nameserver ${upstreamAddress.replace(/\./g, '\\.')}$`, 'm'));
+    assert.doesNotMatch(def, /svc\.cluster\.local/);
+  });
+
+  it('sessionAffinity ClientIP keeps one client on one pod', async () => {
+    const { counts, errors } = await inClient(SPREAD, 'http://web-sticky/', '30');
+    assert.equal(errors, 0);
+    assert.equal(Object.keys(counts).length, 1, JSON.stringify(counts));
+  });
+
+  it('Local traffic policies reach this node\'s endpoints, from a pod and at the NodePort from the host', async () => {
+    const names = (await pods()).map(([n]) => n).sort();
+    const { counts, errors } = await inClient(SPREAD, 'http://web-local/', '60');
+    assert.equal(errors, 0);
+    assert.deepEqual(Object.keys(counts).sort(), names, JSON.stringify(counts));
+    const nodePort = await field(['get', 'service', 'web-local'], '{.spec.ports[0].nodePort}');
+    const nodeIP = await field(['get', 'nodes'], '{.items[0].status.addresses[?(@.type=="InternalIP")].address}');
+    const res = await fetch(`http://${nodeIP}:${nodePort}/`, { signal: AbortSignal.timeout(2000) });
+    assert.ok(names.includes(await res.text()));
   });
 
   it('stops sending traffic to a pod whose readiness probe fails', async () => {
